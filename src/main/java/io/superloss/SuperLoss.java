@@ -1,0 +1,438 @@
+package io.superloss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.SameDiffLoss;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * SuperLoss (Castells, Weinzaepfel and Revaud, "SuperLoss: A Generic Loss for Robust Curriculum Learning",
+ * NeurIPS 2020) as a DL4J loss function: it wraps any per-example loss and reweights each example by a confidence
+ * sigma = exp(-W0(max(-2/e, (l - tau) / lambda) / 2)), so that examples whose loss stays far above the threshold tau
+ * (often mislabeled ones) get little weight. It is especially useful for noisy datasets, and the confidences
+ * ({@link #lastConfidence()}, {@link #confidence}) point at difficult or mislabeled examples.
+ *
+ * <pre>{@code
+ * new OutputLayer.Builder(new SuperLoss(new LossMCXENT())).activation(Activation.SOFTMAX).nOut(10).build()
+ * SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(Math.log(10))).lambda(0.25).build()
+ * }</pre>
+ *
+ * <p><b>Semantics.</b> A row is an example (or an example and time step for RNN output layers).
+ * <ul>
+ *   <li>One training call is one {@link #computeGradient} (or {@link #computeGradientAndScore}) call: it first
+ *       advances the threshold with the batch mean of the base loss (FastEstimator's order), then computes sigma,
+ *       the SuperLoss and the gradient with the new tau. The gradient of each row is sigma times the wrapped loss's
+ *       gradient row (exact: sigma minimises the SuperLoss, see {@link SuperLossKernel}).</li>
+ *   <li>{@link #computeScore} and {@link #computeScoreArray} read the threshold and never change it; before any
+ *       training call they use the batch's own mean for that call only.</li>
+ *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
+ *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
+ *       confidence and do not count towards tau; the batch mean weights rows by their mask value.</li>
+ *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
+ *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
+ *       changes no state and is not counted.</li>
+ * </ul>
+ *
+ * <p><b>State and threads.</b> The threshold state is updated atomically, so the copies made by {@code net.clone()},
+ * which share this object, can train concurrently. Build a new SuperLoss for every network: networks built from one
+ * configuration object share its loss instance and so its threshold. The state is written into the configuration JSON
+ * (and so by {@code ModelSerializer}); {@code equals}/{@code hashCode} compare the configuration only.
+ *
+ * <p><b>Execution.</b> This class computes everything eagerly on the wrapped loss's per-row values (no SameDiff
+ * execution per call). {@link #defineLoss} is the seam for the symbolic (SameDiff graph) execution, which is not part
+ * of this release.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public class SuperLoss extends SameDiffLoss {
+    private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(SuperLoss.class);
+
+    /** The default threshold: an exponential moving average with FastEstimator's momentum. */
+    public static final double DEFAULT_MOMENTUM = 0.9;
+    /** The default regularisation, as in the paper's experiments and FastEstimator. */
+    public static final double DEFAULT_LAMBDA = 1.0;
+
+    @JsonProperty("inner")
+    private final ILossFunction inner;
+    @JsonProperty("threshold")
+    private final Threshold threshold;
+    @JsonProperty("lambda")
+    private final double lambda;
+    @JsonProperty("warmupIterations")
+    private final int warmupIterations;
+
+    private final ThresholdState state;
+    private transient volatile Confidences lastConfidences;
+
+    /**
+     * SuperLoss over {@code inner} with an EMA threshold (momentum 0.9), lambda = 1 and no warm-up.
+     *
+     * @param inner the per-example loss to wrap
+     * @throws IllegalArgumentException if {@code inner} is null
+     */
+    public SuperLoss(ILossFunction inner) {
+        this(inner, Threshold.ema(DEFAULT_MOMENTUM), DEFAULT_LAMBDA, 0, null);
+    }
+
+    @JsonCreator
+    SuperLoss(@JsonProperty("inner") ILossFunction inner, @JsonProperty("threshold") Threshold threshold,
+              @JsonProperty("lambda") double lambda, @JsonProperty("warmupIterations") int warmupIterations,
+              @JsonProperty("state") ThresholdState.Snapshot state) {
+        if (inner == null) {
+            throw new IllegalArgumentException("inner loss must not be null");
+        }
+        if (threshold == null) {
+            throw new IllegalArgumentException("threshold must not be null");
+        }
+        if (!(lambda > 0.0) || !Double.isFinite(lambda)) {
+            throw new IllegalArgumentException("lambda must be finite and > 0, got: " + lambda);
+        }
+        if (warmupIterations < 0) {
+            throw new IllegalArgumentException("warmupIterations must be >= 0, got: " + warmupIterations);
+        }
+        this.inner = inner;
+        this.threshold = threshold;
+        this.lambda = lambda;
+        this.warmupIterations = warmupIterations;
+        this.state = new ThresholdState(threshold, warmupIterations, state);
+    }
+
+    /** A builder for a SuperLoss over {@code inner}, starting from the defaults of {@link #SuperLoss(ILossFunction)}. */
+    public static Builder builder(ILossFunction inner) {
+        return new Builder(inner);
+    }
+
+    /** The wrapped per-example loss. */
+    public ILossFunction inner() {
+        return inner;
+    }
+
+    /** The threshold policy. */
+    public Threshold threshold() {
+        return threshold;
+    }
+
+    /** The regularisation lambda: larger values keep sigma closer to 1. */
+    public double lambda() {
+        return lambda;
+    }
+
+    /** The number of warm-up training calls during which tau is reset to each batch mean. */
+    public int warmupIterations() {
+        return warmupIterations;
+    }
+
+    /**
+     * The current training threshold: the constant for {@link Threshold#constant}; NaN before the first counted
+     * training call for the moving thresholds.
+     */
+    public double tau() {
+        return state.tau();
+    }
+
+    /** Back to the untrained state: {@link #tau()} NaN for the moving thresholds, {@link #lastConfidence()} null. */
+    public void resetState() {
+        state.restore(null);
+        lastConfidences = null;
+    }
+
+    /**
+     * The confidences of the last training batch, shape [rows,1], in the data type of that batch's preOutput, detached
+     * from any workspace; NaN for masked rows. Null before the first training call and after {@link #resetState()}.
+     */
+    public INDArray lastConfidence() {
+        Confidences c = lastConfidences;
+        return c == null ? null : c.toArray();
+    }
+
+    /**
+     * Confidence sigma per row from the current threshold (before any training call: from this batch's own mean).
+     * Changes no state.
+     *
+     * @return shape [rows,1], the data type of {@code preOutput}; NaN for masked rows
+     */
+    public INDArray confidence(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        Rows rows = rows(labels, preOutput, activationFn, mask);
+        return column(evaluate(rows, scoringTau(rows)).sigma, preOutput.dataType());
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        Rows rows = rows(labels, preOutput, activationFn, mask);
+        return column(evaluate(rows, scoringTau(rows)).superLoss, preOutput.dataType());
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        Rows rows = rows(labels, preOutput, activationFn, mask);
+        return score(evaluate(rows, scoringTau(rows)), average);
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return train(labels, preOutput, activationFn, mask).getSecond();
+    }
+
+    /** One training step: advances the threshold once, then scores and differentiates with the new threshold. */
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                          INDArray mask, boolean average) {
+        Pair<Evaluation, INDArray> step = train(labels, preOutput, activationFn, mask);
+        return new Pair<>(score(step.getFirst(), average), step.getSecond());
+    }
+
+    /**
+     * The symbolic form of SuperLoss (SameDiff graph execution) is not available in this release: DL4J networks use
+     * the eager implementation of this class, which never calls this method.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public SDVariable defineLoss(SameDiff sd, SDVariable layerInput, SDVariable labels) {
+        throw new UnsupportedOperationException("SuperLoss has no SameDiff graph form yet (graph execution is a "
+                + "planned feature); DL4J networks use its fused eager implementation");
+    }
+
+    private Pair<Evaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                             INDArray mask) {
+        Rows rows = rows(labels, preOutput, activationFn, mask);
+        // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
+        INDArray gradient = inner.computeGradient(labels, preOutput, activationFn, mask);
+        if (rows.nonFinite > 0) {
+            log.warn("SuperLoss: {} of {} rows have a non-finite base loss ({}); they are left out of the threshold "
+                    + "update", rows.nonFinite, rows.count, inner);
+        }
+        double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
+        Evaluation eval = evaluate(rows, tau);
+        double[] scale = new double[rows.count];
+        for (int i = 0; i < scale.length; i++) {
+            scale[i] = rows.weight[i] == 0.0 ? 0.0 : eval.sigma[i];
+        }
+        gradient.muliColumnVector(column(scale, gradient.dataType()));
+        if (rows.usableWeight > 0.0) {
+            lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
+        }
+        return new Pair<>(eval, gradient);
+    }
+
+    /** The threshold for a scoring call: the training tau, or the batch's own mean before any training call. */
+    private double scoringTau(Rows rows) {
+        double tau = state.tau();
+        if (Double.isNaN(tau) && rows.usableWeight > 0.0) {
+            return rows.usableSum / rows.usableWeight;
+        }
+        return tau;
+    }
+
+    private Evaluation evaluate(Rows rows, double tau) {
+        Evaluation eval = new Evaluation(rows.count);
+        SuperLossKernel.forward(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma);
+        return eval;
+    }
+
+    private static double score(Evaluation eval, boolean average) {
+        double sum = 0.0;
+        for (double v : eval.superLoss) {
+            sum += v;
+        }
+        return average ? sum / eval.superLoss.length : sum;
+    }
+
+    /** Validates the arrays and extracts the per-row base losses and weights. */
+    private Rows rows(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (labels == null || preOutput == null || activationFn == null) {
+            throw new IllegalArgumentException("labels, preOutput and activationFn must not be null (labels: "
+                    + (labels == null ? "null" : "present") + ", preOutput: " + (preOutput == null ? "null" : "present")
+                    + ", activationFn: " + activationFn + ")");
+        }
+        if (preOutput.rank() != 2 || !Arrays.equals(labels.shape(), preOutput.shape())) {
+            throw new IllegalArgumentException("labels and preOutput must have the same rank-2 shape [rows, nOut], got "
+                    + "labels " + Arrays.toString(labels.shape()) + " and preOutput "
+                    + Arrays.toString(preOutput.shape()));
+        }
+        int count = Math.toIntExact(preOutput.size(0));
+        boolean perRowMask = false;
+        if (mask != null) {
+            perRowMask = mask.rank() == 2 && mask.size(0) == count && mask.size(1) == 1;
+            if (!perRowMask && !Arrays.equals(mask.shape(), preOutput.shape())) {
+                throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
+                        + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
+            }
+        }
+        double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+        if (loss.length != count) {
+            throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
+                    + " per-example values for " + count + " rows");
+        }
+        double[] weight = new double[count];
+        if (mask == null) {
+            Arrays.fill(weight, 1.0);
+        } else if (perRowMask) {
+            weight = mask.toDoubleVector();
+            for (int i = 0; i < count; i++) {
+                if (weight[i] != 0.0) {
+                    loss[i] /= weight[i]; // the wrapped loss scaled the row by its mask value
+                }
+            }
+        } else {
+            double[] rowMax = mask.amax(1).toDoubleVector();
+            for (int i = 0; i < count; i++) {
+                weight[i] = rowMax[i] == 0.0 ? 0.0 : 1.0;
+            }
+        }
+        return new Rows(loss, weight);
+    }
+
+    private static INDArray column(double[] values, DataType dataType) {
+        INDArray col = Nd4j.createFromArray(values).reshape(values.length, 1);
+        return dataType == DataType.DOUBLE ? col : col.castTo(dataType);
+    }
+
+    @JsonProperty("state")
+    ThresholdState.Snapshot stateSnapshot() {
+        return state.snapshot();
+    }
+
+    @Override
+    public String name() {
+        return toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || o.getClass() != getClass()) {
+            return false;
+        }
+        SuperLoss s = (SuperLoss) o;
+        return inner.equals(s.inner) && threshold.equals(s.threshold)
+                && Double.compare(lambda, s.lambda) == 0 && warmupIterations == s.warmupIterations;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(inner, threshold, lambda, warmupIterations);
+    }
+
+    @Override
+    public String toString() {
+        return "SuperLoss(inner=" + inner + ", threshold=" + threshold + ", lambda=" + lambda
+                + ", warmupIterations=" + warmupIterations + ")";
+    }
+
+    /** Builder for {@link SuperLoss}; every parameter is validated by {@link #build()}. */
+    public static final class Builder {
+        private final ILossFunction inner;
+        private Threshold threshold = Threshold.ema(DEFAULT_MOMENTUM);
+        private double lambda = DEFAULT_LAMBDA;
+        private int warmupIterations;
+
+        private Builder(ILossFunction inner) {
+            this.inner = inner;
+        }
+
+        /** The threshold policy (default: {@code Threshold.ema(0.9)}). */
+        public Builder threshold(Threshold threshold) {
+            this.threshold = threshold;
+            return this;
+        }
+
+        /** The regularisation lambda, finite and &gt; 0 (default 1). */
+        public Builder lambda(double lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /** Warm-up training calls during which tau is reset to each batch mean, &gt;= 0 (default 0). */
+        public Builder warmupIterations(int warmupIterations) {
+            this.warmupIterations = warmupIterations;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the parameter and its value when one is invalid
+         */
+        public SuperLoss build() {
+            return new SuperLoss(inner, threshold, lambda, warmupIterations, null);
+        }
+    }
+
+    /** Per-row base losses and weights of one batch, with the sums over the rows usable for the threshold. */
+    private static final class Rows {
+        final int count;
+        final double[] loss;
+        final double[] weight;
+        final double usableSum;
+        final double usableWeight;
+        final int nonFinite;
+
+        Rows(double[] loss, double[] weight) {
+            this.count = loss.length;
+            this.loss = loss;
+            this.weight = weight;
+            double sum = 0.0;
+            double total = 0.0;
+            int nonFinite = 0;
+            for (int i = 0; i < count; i++) {
+                if (weight[i] == 0.0) {
+                    continue;
+                }
+                if (!Double.isFinite(loss[i])) {
+                    nonFinite++;
+                    continue;
+                }
+                sum += weight[i] * loss[i];
+                total += weight[i];
+            }
+            this.usableSum = sum;
+            this.usableWeight = total;
+            this.nonFinite = nonFinite;
+        }
+    }
+
+    /** Per-row outputs of the SuperLoss kernel. */
+    private static final class Evaluation {
+        final double[] superLoss;
+        final double[] sigma;
+
+        Evaluation(int rows) {
+            superLoss = new double[rows];
+            sigma = new double[rows];
+        }
+    }
+
+    /** The last training batch's confidences, kept on the Java heap so that no workspace can reclaim them. */
+    private static final class Confidences {
+        private final double[] sigma;
+        private final DataType dataType;
+
+        Confidences(double[] sigma, DataType dataType) {
+            this.sigma = sigma;
+            this.dataType = dataType;
+        }
+
+        INDArray toArray() {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return column(sigma.clone(), dataType);
+            }
+        }
+    }
+}

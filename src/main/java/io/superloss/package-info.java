@@ -1,0 +1,13 @@
+/**
+ * SuperLoss for Deeplearning4j (Castells, Weinzaepfel and Revaud, "SuperLoss: A Generic Loss for Robust Curriculum
+ * Learning", NeurIPS 2020).
+ *
+ * <p>{@link io.superloss.SuperLoss} wraps any DL4J {@link org.nd4j.linalg.lossfunctions.ILossFunction} and weights
+ * each example by a confidence sigma computed in closed form from the example's loss, a threshold tau (a
+ * {@link io.superloss.Threshold}: constant, exponential moving average or global mean) and a regularisation lambda,
+ * through the principal branch of the Lambert W function ({@link io.superloss.LambertW}). Because sigma minimises the
+ * SuperLoss, its gradient is exactly sigma times the wrapped loss's gradient; the library computes it eagerly next to
+ * the wrapped loss, with the threshold as thread-safe state that is saved with the network configuration. The per-row
+ * arithmetic lives in one place ({@code SuperLossKernel}), the threshold rules in another ({@code ThresholdState}).
+ */
+package io.superloss;

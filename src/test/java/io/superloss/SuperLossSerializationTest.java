@@ -1,0 +1,152 @@
+package io.superloss;
+
+import io.superloss.examples.Digits;
+import io.superloss.examples.DigitsModels;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+
+import java.io.File;
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Configuration JSON and ModelSerializer round trips keep the configuration and the threshold state. */
+class SuperLossSerializationTest {
+    private static SuperLoss lossOf(MultiLayerNetwork net) {
+        return (SuperLoss) ((BaseOutputLayer) net.getLayerWiseConfigurations()
+                .getConf(net.getnLayers() - 1).getLayer()).getLossFn();
+    }
+
+    private static DataSet digitsBatch() {
+        Digits d = Digits.load().shuffled(3).range(0, 64);
+        return d.dataSet(d.labels);
+    }
+
+    @Test
+    void everyConfigurationRoundTripsThroughMultiLayerConfigurationJson() {
+        SuperLoss[] losses = {
+            new SuperLoss(new LossMCXENT()),
+            SuperLoss.builder(new LossNegativeLogLikelihood()).threshold(Threshold.constant(Math.log(10)))
+                .lambda(0.25).warmupIterations(3).build(),
+            SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).lambda(4).build(),
+            SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.99)).warmupIterations(10).build(),
+        };
+        for (SuperLoss loss : losses) {
+            MultiLayerNetwork net = DigitsModels.mlp(loss, 5);
+            String json = net.getLayerWiseConfigurations().toJson();
+            MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
+            assertEquals(net.getLayerWiseConfigurations(), back, json);
+            ILossFunction restored = ((BaseOutputLayer) back.getConf(1).getLayer()).getLossFn();
+            assertEquals(loss, restored);
+            assertNotSame(loss, restored);
+            SuperLoss s = (SuperLoss) restored;
+            assertEquals(loss.threshold(), s.threshold());
+            assertEquals(loss.lambda(), s.lambda());
+            assertEquals(loss.warmupIterations(), s.warmupIterations());
+            assertEquals(loss.inner(), s.inner());
+            assertEquals(loss.tau(), s.tau());
+        }
+    }
+
+    @Test
+    void equalsIgnoresStateButNotConfiguration() {
+        SuperLoss a = new SuperLoss(new LossMCXENT());
+        SuperLoss b = new SuperLoss(new LossMCXENT());
+        MultiLayerNetwork net = DigitsModels.mlp(a, 1);
+        net.fit(digitsBatch());
+        assertTrue(Double.isFinite(a.tau()));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, SuperLoss.builder(new LossMCXENT()).lambda(2).build());
+        assertNotEquals(a, SuperLoss.builder(new LossMCXENT()).warmupIterations(1).build());
+        assertNotEquals(a, SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.8)).build());
+        assertNotEquals(a, new SuperLoss(new org.nd4j.linalg.lossfunctions.impl.LossMSE()));
+    }
+
+    @Test
+    void trainedThresholdIsWrittenToJson() {
+        SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).build();
+        MultiLayerNetwork net = DigitsModels.mlp(loss, 2);
+        net.fit(digitsBatch());
+        net.fit(digitsBatch());
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        SuperLoss restored = (SuperLoss) ((BaseOutputLayer) back.getConf(1).getLayer()).getLossFn();
+        assertEquals(loss.tau(), restored.tau());
+        // The restored state continues exactly: the same next batch moves both thresholds the same way.
+        DataSet next = Digits.load().shuffled(9).range(0, 32).dataSet(Digits.load().shuffled(9).range(0, 32).labels);
+        INDArray pre = DigitsModels.outputPreActivation(net, next.getFeatures());
+        org.nd4j.linalg.activations.impl.ActivationSoftmax softmax = new org.nd4j.linalg.activations.impl.ActivationSoftmax();
+        loss.computeGradient(next.getLabels(), pre, softmax, null);
+        restored.computeGradient(next.getLabels(), pre, softmax, null);
+        assertEquals(loss.tau(), restored.tau());
+    }
+
+    @Test
+    void modelSerializerRestoresMultiLayerNetworkWithItsThreshold(@TempDir File dir) throws IOException {
+        SuperLoss loss = new SuperLoss(new LossMCXENT());
+        MultiLayerNetwork net = DigitsModels.mlp(loss, 3);
+        DataSet batch = digitsBatch();
+        for (int i = 0; i < 3; i++) {
+            net.fit(batch);
+        }
+        File file = new File(dir, "mln.zip");
+        ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertEquals(net.getLayerWiseConfigurations(), restored.getLayerWiseConfigurations());
+        assertEquals(net.output(batch.getFeatures()), restored.output(batch.getFeatures()));
+        SuperLoss restoredLoss = lossOf(restored);
+        assertEquals(loss, restoredLoss);
+        assertEquals(loss.tau(), restoredLoss.tau());
+        assertTrue(Double.isFinite(restoredLoss.tau()));
+    }
+
+    @Test
+    void modelSerializerRestoresComputationGraphWithItsThreshold(@TempDir File dir) throws IOException {
+        SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.8)).warmupIterations(1).build();
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(Digits.FEATURES).nOut(32)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(loss).nIn(32).nOut(Digits.CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        DataSet batch = digitsBatch();
+        for (int i = 0; i < 4; i++) {
+            graph.fit(batch);
+        }
+        ComputationGraphConfiguration jsonBack = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, jsonBack);
+
+        File file = new File(dir, "cg.zip");
+        ModelSerializer.writeModel(graph, file, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
+        assertEquals(graph.getConfiguration(), restored.getConfiguration());
+        assertEquals(graph.outputSingle(batch.getFeatures()), restored.outputSingle(batch.getFeatures()));
+        org.deeplearning4j.nn.conf.graph.LayerVertex v =
+                (org.deeplearning4j.nn.conf.graph.LayerVertex) restored.getConfiguration().getVertices().get("out");
+        SuperLoss restoredLoss = (SuperLoss) ((BaseOutputLayer) v.getLayerConf().getLayer()).getLossFn();
+        assertEquals(loss.tau(), restoredLoss.tau());
+        assertTrue(Double.isFinite(restoredLoss.tau()));
+    }
+}

@@ -1,0 +1,64 @@
+package io.superloss.examples;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import java.util.List;
+
+/** The small MLP used by the demo, the training tests and the digits experiments. */
+public final class DigitsModels {
+    private DigitsModels() {
+    }
+
+    /** A 64-128-10 ReLU/softmax MLP trained with Adam; {@code loss} must be a new instance for every network. */
+    public static MultiLayerNetwork mlp(ILossFunction loss, long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(new Adam(3e-3))
+                .weightInit(WeightInit.RELU)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(Digits.FEATURES).nOut(128).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(loss).nIn(128).nOut(Digits.CLASSES)
+                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** Trains for {@code epochs} passes in shuffled minibatches of {@code batchSize}. */
+    public static void train(MultiLayerNetwork net, DataSet train, int epochs, int batchSize, long seed) {
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            DataSet copy = train.copy();
+            copy.shuffle(seed + epoch);
+            for (DataSet batch : copy.batchBy(batchSize)) {
+                net.fit(batch);
+            }
+        }
+    }
+
+    /** Classification accuracy on {@code test}. */
+    public static double accuracy(MultiLayerNetwork net, DataSet test) {
+        Evaluation eval = new Evaluation(Digits.CLASSES);
+        eval.eval(test.getLabels(), net.output(test.getFeatures(), false));
+        return eval.accuracy();
+    }
+
+    /** The output layer's pre-activation for {@code features} (the MLP's dense output layer: hidden . W + b). */
+    public static INDArray outputPreActivation(MultiLayerNetwork net, INDArray features) {
+        List<INDArray> activations = net.feedForward(features, false);
+        INDArray hidden = activations.get(activations.size() - 2);
+        org.deeplearning4j.nn.api.Layer out = net.getOutputLayer();
+        return hidden.mmul(out.getParam("W")).addiRowVector(out.getParam("b"));
+    }
+}
