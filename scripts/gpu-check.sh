@@ -9,7 +9,8 @@
 #    PyTorch with CUDA is installed, against a PyTorch Halley-iteration W0 of the kind FastEstimator uses
 #    (scripts/torch_w0_halley.py);
 #  - prints one table (also written to $OUT/gpu-check.md when OUT is set) and exits non-zero if a check fails.
-# Environment: LOG2N (default 28) sets the element count, NVRTC_LIB the path of libnvrtc if it is not found.
+# Environment: LOG2N (default 28) sets the element count, NVRTC_LIB the path of libnvrtc if it is not found,
+# NVCC_ARCH the nvcc target (default native).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +20,11 @@ REFERENCE=src/test/resources/io/superloss/lambertw-reference.csv
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 
-nvidia-smi --query-gpu=name,driver_version,compute_cap,clocks.max.sm,clocks.max.mem --format=csv,noheader || true
-ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d '. ')
+nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader || true
 nvcc --version | tail -2 | head -1
-nvcc -O3 -std=c++17 -fmad=false -arch="sm_$ARCH" -Xcompiler -fopenmp,-ffp-contract=off -I "$CUDA_SRC" -I src/test/cuda src/test/cuda/gpu_check.cu \
-    -o "$BUILD/gpu_check" -ldl
+# -arch=native: machine code for the GPU of this machine (NVCC_ARCH overrides it, e.g. sm_90).
+nvcc -O3 -std=c++17 -fmad=false -arch="${NVCC_ARCH:-native}" -Xcompiler -fopenmp,-ffp-contract=off -I "$CUDA_SRC" -I src/test/cuda \
+    src/test/cuda/gpu_check.cu -o "$BUILD/gpu_check" -ldl
 
 if [ -z "${NVRTC_LIB:-}" ]; then
     for dir in "${CUDA_HOME:-/usr/local/cuda}/lib64" "$(dirname "$(dirname "$(command -v nvcc)")")/lib64" \
@@ -34,6 +35,9 @@ if [ -z "${NVRTC_LIB:-}" ]; then
 fi
 export NVRTC_LIB=${NVRTC_LIB:-}
 echo "NVRTC: ${NVRTC_LIB:-not found}"
+if [ -n "$NVRTC_LIB" ]; then  # its builtins library lies beside it
+    export LD_LIBRARY_PATH="$(dirname "$NVRTC_LIB")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 
 TORCH=()
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
