@@ -1,13 +1,13 @@
 package io.superloss;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The per-row work of one fused training step: every row's SuperLoss and sigma ({@link SuperLossKernel#forward}) and
  * the scaling of the wrapped loss's gradient rows by sigma (0 for masked rows), which is the whole SuperLoss gradient
  * (see {@link SuperLossKernel}). On ND4J's CUDA backend one kernel does both on the device ({@link CudaKernels});
- * elsewhere the Java kernel computes the rows and ND4J scales the gradient.
+ * elsewhere the Java kernel computes the rows, and the gradient is scaled in host memory where it can be
+ * ({@link HostArrays#scaleRows}: no native op, whose fixed cost would exceed the work), else by ND4J.
  */
 final class FusedSuperLoss {
     private FusedSuperLoss() {
@@ -28,7 +28,8 @@ final class FusedSuperLoss {
         for (int i = 0; i < scale.length; i++) {
             scale[i] = weight[i] == 0.0 ? 0.0 : sigma[i];
         }
-        INDArray column = Nd4j.createFromArray(scale).reshape(scale.length, 1);
-        gradient.muliColumnVector(column.castTo(gradient.dataType()));
+        if (!HostArrays.scaleRows(gradient, scale)) {
+            gradient.muliColumnVector(HostArrays.column(scale, gradient.dataType()));
+        }
     }
 }

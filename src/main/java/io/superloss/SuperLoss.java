@@ -78,6 +78,8 @@ public class SuperLoss extends SameDiffLoss {
 
     private final ThresholdState state;
     private transient volatile Confidences lastConfidences;
+    /** The wrapped loss's per-row values of this thread's last call, for DL4J's score call after a training call. */
+    private final transient SameArgumentsMemo<Rows> lastRows;
 
     /**
      * SuperLoss over {@code inner} with an EMA threshold (momentum 0.9), lambda = 1 and no warm-up.
@@ -110,6 +112,7 @@ public class SuperLoss extends SameDiffLoss {
         this.lambda = lambda;
         this.warmupIterations = warmupIterations;
         this.state = new ThresholdState(threshold, warmupIterations, state);
+        this.lastRows = SameArgumentsMemo.isDeterministic(inner) ? new SameArgumentsMemo<>() : null;
     }
 
     /** A builder for a SuperLoss over {@code inner}, starting from the defaults of {@link #SuperLoss(ILossFunction)}. */
@@ -271,7 +274,13 @@ public class SuperLoss extends SameDiffLoss {
                         + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
             }
         }
-        double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+        // The wrapped loss's per-row values depend on the arguments only: a call with the same arguments as this thread's
+        // previous call (DL4J's score call after its gradient call) reuses them. SameArgumentsMemo says when that holds.
+        Rows previous = lastRows == null ? null : lastRows.get(labels, preOutput, activationFn, mask);
+        if (previous != null) {
+            return previous;
+        }
+        double[] loss = HostArrays.toDoubles(inner.computeScoreArray(labels, preOutput, activationFn, mask));
         if (loss.length != count) {
             throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
                     + " per-example values for " + count + " rows");
@@ -292,12 +301,15 @@ public class SuperLoss extends SameDiffLoss {
                 weight[i] = rowMax[i] == 0.0 ? 0.0 : 1.0;
             }
         }
-        return new Rows(loss, weight);
+        Rows rows = new Rows(loss, weight);
+        if (lastRows != null) {
+            lastRows.put(labels, preOutput, activationFn, mask, rows);
+        }
+        return rows;
     }
 
     private static INDArray column(double[] values, DataType dataType) {
-        INDArray col = Nd4j.createFromArray(values).reshape(values.length, 1);
-        return dataType == DataType.DOUBLE ? col : col.castTo(dataType);
+        return HostArrays.column(values, dataType);
     }
 
     @JsonProperty("state")
@@ -371,7 +383,10 @@ public class SuperLoss extends SameDiffLoss {
         }
     }
 
-    /** Per-row base losses and weights of one batch, with the sums over the rows usable for the threshold. */
+    /**
+     * Per-row base losses and weights of one batch, with the sums over the rows usable for the threshold. Never
+     * modified once built: {@link #lastRows} hands the same instance to later calls.
+     */
     private static final class Rows {
         final int count;
         final double[] loss;

@@ -1,0 +1,121 @@
+package io.superloss;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bulk host reads and writes of {@link HostArrays} against ND4J's own element API ({@code toDoubleVector},
+ * {@code getDouble}, {@code muliColumnVector}), which is the reference: same values, bit for bit, for every layout.
+ */
+class HostArraysTest {
+    /** Values that an element-by-element copy must keep exactly: signed zeros, subnormals, infinities, NaN. */
+    private static final double[] SPECIAL = {0.0, -0.0, Double.MIN_VALUE, -1e-310, 1.5, -2.25, 1e300,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, Math.PI, -Math.E};
+
+    @Test
+    void toDoublesMatchesToDoubleVectorForEveryTypeAndLayout() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
+            INDArray column = Nd4j.createFromArray(SPECIAL).reshape(SPECIAL.length, 1).castTo(type);
+            assertBitsEqual(column.toDoubleVector(), HostArrays.toDoubles(column), type + " column");
+            INDArray row = column.reshape(1, SPECIAL.length);
+            assertBitsEqual(row.toDoubleVector(), HostArrays.toDoubles(row), type + " row");
+            INDArray fOrder = column.dup('f');
+            assertBitsEqual(fOrder.toDoubleVector(), HostArrays.toDoubles(fOrder), type + " f order");
+            // A view that starts inside its buffer, and a strided view (every other element).
+            INDArray offsetView = column.get(NDArrayIndex.interval(3, 9), NDArrayIndex.all());
+            assertBitsEqual(offsetView.toDoubleVector(), HostArrays.toDoubles(offsetView), type + " offset view");
+            INDArray matrix = Nd4j.createFromArray(SPECIAL).reshape(6, 2).castTo(type);
+            INDArray strided = matrix.getColumn(1);
+            assertBitsEqual(strided.toDoubleVector(), HostArrays.toDoubles(strided), type + " strided view");
+        }
+    }
+
+    @Test
+    void toDoublesReadsArraysAllocatedInWorkspaces() {
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "HostArraysTest")) {
+            INDArray filler = Nd4j.rand(DataType.FLOAT, 7, 3); // so that the array does not start the workspace
+            INDArray column = Nd4j.createFromArray(SPECIAL).reshape(SPECIAL.length, 1).castTo(DataType.FLOAT);
+            assertTrue(column.isAttached());
+            assertNotNull(HostArrays.denseBytes(column));
+            assertBitsEqual(column.toDoubleVector(), HostArrays.toDoubles(column), "workspace array");
+            assertEquals(21, filler.length());
+        }
+    }
+
+    @Test
+    void denseBytesOnlyForArraysThatStartTheirBufferWithDefaultStrides() {
+        INDArray matrix = Nd4j.rand(DataType.DOUBLE, 4, 5);
+        assertNotNull(HostArrays.denseBytes(matrix));
+        assertEquals(4 * 5 * 8, HostArrays.denseBytes(matrix).remaining());
+        assertNotNull(HostArrays.denseBytes(matrix.transpose()), "the transpose is dense in 'f' order");
+        assertNull(HostArrays.denseBytes(matrix.getRow(2)), "offset view");
+        assertNull(HostArrays.denseBytes(matrix.getColumn(0)), "strided view");
+        assertNull(HostArrays.denseBytes(Nd4j.empty(DataType.DOUBLE)));
+    }
+
+    @Test
+    void scaleRowsGivesTheProductsOfMuliColumnVector() {
+        double[] factors = {0.5, 2.718281828459045, 0.0, 1e-3, Double.NaN, 1.0 / 3};
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (char order : new char[] {'c', 'f'}) {
+                INDArray values = Nd4j.createFromArray(SPECIAL).reshape(6, 2).castTo(type).dup(order);
+                INDArray expected = values.dup(order).muliColumnVector(
+                        Nd4j.createFromArray(factors).reshape(6, 1).castTo(type));
+                assertTrue(HostArrays.scaleRows(values, factors), type + " " + order);
+                assertEquals(order, values.ordering());
+                for (int i = 0; i < 6; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        assertEquals(Double.doubleToRawLongBits(expected.getDouble(i, j)),
+                                Double.doubleToRawLongBits(values.getDouble(i, j)),
+                                type + " " + order + " at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void scaleRowsChangesNothingWhereItCannotApply() {
+        double[] factors = {2, 3, 4};
+        INDArray half = Nd4j.ones(DataType.HALF, 3, 2);
+        assertFalse(HostArrays.scaleRows(half, factors));
+        assertEquals(6.0, half.sumNumber().doubleValue());
+        INDArray parent = Nd4j.ones(DataType.DOUBLE, 3, 4);
+        INDArray view = parent.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+        assertFalse(HostArrays.scaleRows(view, factors));
+        assertFalse(HostArrays.scaleRows(Nd4j.ones(DataType.DOUBLE, 2, 2), factors), "row count mismatch");
+        assertEquals(12.0, parent.sumNumber().doubleValue());
+    }
+
+    @Test
+    void columnHoldsTheValuesRoundedOnceToTheType() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
+            INDArray column = HostArrays.column(SPECIAL, type);
+            assertEquals(type, column.dataType());
+            assertArrayEquals(new long[] {SPECIAL.length, 1}, column.shape());
+            INDArray reference = Nd4j.createFromArray(SPECIAL).reshape(SPECIAL.length, 1).castTo(type);
+            assertBitsEqual(reference.toDoubleVector(), column.toDoubleVector(), type.toString());
+        }
+    }
+
+    private static void assertBitsEqual(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(actual[i]),
+                    what + " element " + i + ": " + expected[i] + " vs " + actual[i]);
+        }
+    }
+}
