@@ -225,10 +225,23 @@ public class SuperLoss extends SameDiffLoss {
             scale[i] = rows.weight[i] == 0.0 ? 0.0 : eval.sigma[i];
         }
         gradient.muliColumnVector(column(scale, gradient.dataType()));
+        zeroMaskedRows(gradient, rows.weight);
         if (rows.usableWeight > 0.0) {
             lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
         }
         return new Pair<>(eval, gradient);
+    }
+
+    /**
+     * Sets the gradient rows of masked rows to exactly 0: wrapped losses apply masks by multiplication, which keeps
+     * NaN or Inf that a masked row's pre-output (padding) carries, and 0 x NaN is NaN.
+     */
+    private static void zeroMaskedRows(INDArray gradient, double[] weight) {
+        for (int i = 0; i < weight.length; i++) {
+            if (weight[i] == 0.0) {
+                gradient.getRow(i).assign(0.0);
+            }
+        }
     }
 
     /** The threshold for a scoring call: the training tau, or the batch's own mean before any training call. */
