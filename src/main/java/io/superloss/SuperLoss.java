@@ -41,7 +41,8 @@ import java.util.Objects;
  *       training call they use the batch's own mean for that call only.</li>
  *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
  *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
- *       confidence and do not count towards tau; the batch mean weights rows by their mask value.</li>
+ *       confidence and do not count towards tau; the batch mean weights rows by their mask value. Mask values must be
+ *       finite and &gt;= 0 ({@link IllegalArgumentException} otherwise).</li>
  *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
  *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
  *       changes no state and is not counted.</li>
@@ -287,6 +288,7 @@ public class SuperLoss extends SameDiffLoss {
                 throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
                         + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
             }
+            requireValidMaskValues(mask);
         }
         double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
         if (loss.length != count) {
@@ -310,6 +312,18 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return new Rows(loss, weight);
+    }
+
+    /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
+    private static void requireValidMaskValues(INDArray mask) {
+        double[] values = Nd4j.toFlattened('c', mask).toDoubleVector();
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0.0) || values[i] == Double.POSITIVE_INFINITY) {
+                long columns = mask.size(1); // the mask is rank 2 once its shape is validated
+                throw new IllegalArgumentException("mask values must be finite and >= 0, got " + values[i] + " at ["
+                        + i / columns + ", " + i % columns + "] of mask " + Arrays.toString(mask.shape()));
+            }
+        }
     }
 
     private static INDArray column(double[] values, DataType dataType) {
