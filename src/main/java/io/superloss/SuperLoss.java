@@ -290,7 +290,7 @@ public class SuperLoss extends SameDiffLoss {
             }
             requireValidMaskValues(mask);
         }
-        double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+        double[] loss = baseLoss(labels, preOutput, activationFn, mask);
         if (loss.length != count) {
             throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
                     + " per-example values for " + count + " rows");
@@ -312,6 +312,21 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return new Rows(loss, weight);
+    }
+
+    /**
+     * The wrapped loss's per-row values as doubles. For 16-bit arrays they are evaluated in FLOAT: fp16 cannot even
+     * hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in LossMCXENT, and
+     * that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and sigma are made of.
+     */
+    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        DataType type = preOutput.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            labels = labels.castTo(DataType.FLOAT);
+            preOutput = preOutput.castTo(DataType.FLOAT);
+            mask = mask == null ? null : mask.castTo(DataType.FLOAT);
+        }
+        return inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
     }
 
     /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
