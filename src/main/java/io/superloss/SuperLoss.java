@@ -220,12 +220,8 @@ public class SuperLoss extends SameDiffLoss {
                     + "update", rows.nonFinite, rows.count, inner);
         }
         double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
-        Evaluation eval = evaluate(rows, tau);
-        double[] scale = new double[rows.count];
-        for (int i = 0; i < scale.length; i++) {
-            scale[i] = rows.weight[i] == 0.0 ? 0.0 : eval.sigma[i];
-        }
-        gradient.muliColumnVector(column(scale, gradient.dataType()));
+        Evaluation eval = new Evaluation(rows.count);
+        FusedSuperLoss.forwardAndScale(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma, gradient);
         zeroMaskedRows(gradient, rows.weight);
         if (rows.usableWeight > 0.0) {
             lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
