@@ -13,27 +13,31 @@ import argparse
 import math
 import time
 
-import torch
+try:
+    import torch
+except ImportError:  # the numpy path of halley_w0 still works (used to check it without a GPU)
+    torch = None
 
 
-def halley_w0(z: torch.Tensor, tolerance: float, max_steps: int = 20):
-    """W0(z) by Halley's iteration on f(w) = w - z exp(-w); returns (w, steps taken)."""
-    p = torch.sqrt(2.0 * (1.0 + math.e * z))                 # p = sqrt(2(1 + e z)), the branch-point variable
+def halley_w0(z, tolerance: float, max_steps: int = 20, xp=None):
+    """W0(z) by Halley's iteration on f(w) = w - z exp(-w); returns (w, steps taken). xp: torch (or numpy)."""
+    xp = xp or torch
+    p = xp.sqrt(2.0 * (1.0 + math.e * z))                    # p = sqrt(2(1 + e z)), the branch-point variable
     series = -1.0 + p * (1.0 + p * (-1.0 / 3.0 + p * (11.0 / 72.0)))
-    log1p = torch.log1p(z)
-    winitzki = log1p * (1.0 - torch.log1p(log1p) / (2.0 + log1p))
-    w = torch.where(z < -0.2649, series, winitzki)
+    log1p = xp.log1p(z)
+    winitzki = log1p * (1.0 - xp.log1p(log1p) / (2.0 + log1p))
+    w = xp.where(z < -0.2649, series, winitzki)
     for step in range(1, max_steps + 1):
-        f = w - z * torch.exp(-w)
+        f = w - z * xp.exp(-w)
         w_plus_1 = w + 1.0000001                              # keeps the denominator finite at w = -1
         delta = f / (w_plus_1 - (w + 2.0) * f / (2.0 * w_plus_1))
         w = w - delta
-        if bool(torch.all(torch.abs(delta) <= tolerance * torch.abs(w))):
+        if bool(xp.all(xp.abs(delta) <= tolerance * xp.abs(w))):
             return w, step
     return w, max_steps
 
 
-def float32_ulp(x: torch.Tensor) -> torch.Tensor:
+def float32_ulp(x):
     _, exponent = torch.frexp(x.to(torch.float64))
     return torch.ldexp(torch.ones_like(x, dtype=torch.float64), torch.clamp(exponent, min=-125) - 24)
 

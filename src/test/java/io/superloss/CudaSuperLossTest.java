@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same operands after rounding sigma to float) to 1 float ulp.
  */
 @Tag("gpu")
-class SuperLossCudaGpuTest {
+class CudaSuperLossTest {
     private CudaKernels kernels;
 
     @BeforeEach
