@@ -41,7 +41,8 @@ import java.util.Objects;
  *       training call they use the batch's own mean for that call only.</li>
  *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
  *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
- *       confidence and do not count towards tau; the batch mean weights rows by their mask value.</li>
+ *       confidence and do not count towards tau; the batch mean weights rows by their mask value. Mask values must be
+ *       finite and &gt;= 0 ({@link IllegalArgumentException} otherwise).</li>
  *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
  *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
  *       changes no state and is not counted.</li>
@@ -221,10 +222,23 @@ public class SuperLoss extends SameDiffLoss {
         double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
         Evaluation eval = new Evaluation(rows.count);
         FusedSuperLoss.forwardAndScale(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma, gradient);
+        zeroMaskedRows(gradient, rows.weight);
         if (rows.usableWeight > 0.0) {
             lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
         }
         return new Pair<>(eval, gradient);
+    }
+
+    /**
+     * Sets the gradient rows of masked rows to exactly 0: wrapped losses apply masks by multiplication, which keeps
+     * NaN or Inf that a masked row's pre-output (padding) carries, and 0 x NaN is NaN.
+     */
+    private static void zeroMaskedRows(INDArray gradient, double[] weight) {
+        for (int i = 0; i < weight.length; i++) {
+            if (weight[i] == 0.0) {
+                gradient.getRow(i).assign(0.0);
+            }
+        }
     }
 
     /** The threshold for a scoring call: the training tau, or the batch's own mean before any training call. */
@@ -270,8 +284,9 @@ public class SuperLoss extends SameDiffLoss {
                 throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
                         + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
             }
+            requireValidMaskValues(mask);
         }
-        double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+        double[] loss = baseLoss(labels, preOutput, activationFn, mask);
         if (loss.length != count) {
             throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
                     + " per-example values for " + count + " rows");
@@ -293,6 +308,33 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return new Rows(loss, weight);
+    }
+
+    /**
+     * The wrapped loss's per-row values as doubles. For 16-bit arrays they are evaluated in FLOAT: fp16 cannot even
+     * hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in LossMCXENT, and
+     * that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and sigma are made of.
+     */
+    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        DataType type = preOutput.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            labels = labels.castTo(DataType.FLOAT);
+            preOutput = preOutput.castTo(DataType.FLOAT);
+            mask = mask == null ? null : mask.castTo(DataType.FLOAT);
+        }
+        return inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+    }
+
+    /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
+    private static void requireValidMaskValues(INDArray mask) {
+        double[] values = Nd4j.toFlattened('c', mask).toDoubleVector();
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0.0) || values[i] == Double.POSITIVE_INFINITY) {
+                long columns = mask.size(1); // the mask is rank 2 once its shape is validated
+                throw new IllegalArgumentException("mask values must be finite and >= 0, got " + values[i] + " at ["
+                        + i / columns + ", " + i % columns + "] of mask " + Arrays.toString(mask.shape()));
+            }
+        }
     }
 
     private static INDArray column(double[] values, DataType dataType) {
