@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,6 +28,15 @@ final class GraphExecution {
 
     private final SameDiff sd;
     private final SuperLossGraph graph;
+
+    // The last training call, guarded by sd: DL4J scores each batch right after training on it (computeGradient, then
+    // computeScore), and with the same rows and the state that call left, scoring gives exactly the training call's
+    // evaluation, so it is reused instead of executing the graph again.
+    private double[] lastLoss;
+    private double[] lastWeight;
+    private ThresholdState.Snapshot lastState;
+    private double[] lastSuperLoss;
+    private double[] lastSigma;
 
     GraphExecution(Threshold threshold, double lambda, int warmupIterations) {
         // Built on the first GRAPH call, which DL4J makes inside its workspaces: the graph's arrays must outlive them.
@@ -60,8 +70,14 @@ final class GraphExecution {
             synchronized (sd) {
                 load(current);
                 run(loss, weight, graph.trainingRowLoss(), graph.trainingConfidence(), superLoss, sigma);
-                return new ThresholdState.Snapshot(scalar(graph.tau()), scalar(graph.rowWeight()),
-                        (long) scalar(graph.calls()));
+                ThresholdState.Snapshot next = new ThresholdState.Snapshot(scalar(graph.tau()),
+                        scalar(graph.rowWeight()), (long) scalar(graph.calls()));
+                lastLoss = loss.clone();
+                lastWeight = weight.clone();
+                lastState = next;
+                lastSuperLoss = superLoss.clone();
+                lastSigma = sigma.clone();
+                return next;
             }
         });
     }
@@ -69,9 +85,20 @@ final class GraphExecution {
     /** Evaluates every row with the threshold of {@code state} (or the batch mean before any training call). */
     void score(double[] loss, double[] weight, ThresholdState.Snapshot state, double[] superLoss, double[] sigma) {
         synchronized (sd) {
+            if (lastState != null && same(state, lastState) && Arrays.equals(loss, lastLoss)
+                    && Arrays.equals(weight, lastWeight)) {
+                System.arraycopy(lastSuperLoss, 0, superLoss, 0, superLoss.length);
+                System.arraycopy(lastSigma, 0, sigma, 0, sigma.length);
+                return;
+            }
             load(state);
             run(loss, weight, graph.loss(), graph.confidence(), superLoss, sigma);
         }
+    }
+
+    private static boolean same(ThresholdState.Snapshot a, ThresholdState.Snapshot b) {
+        return Double.compare(a.tau(), b.tau()) == 0 && Double.compare(a.rowWeight(), b.rowWeight()) == 0
+                && a.calls() == b.calls();
     }
 
     private void load(ThresholdState.Snapshot state) {

@@ -197,6 +197,9 @@ class SuperLossGraphExecutionTest {
         assertTrue(Double.isNaN(graph.tau()));
         assertTrue(Double.isNaN(graph.sameDiff().getVariable("tau").getArr().getDouble(0)));
         SuperLoss fresh = SuperLoss.builder(new LossMCXENT()).build();
+        assertClose(fresh.computeScoreArray(b.labels, b.preOutput, SOFTMAX, b.mask),
+                graph.computeScoreArray(b.labels, b.preOutput, SOFTMAX, b.mask),
+                "scoring the last training batch after a reset uses the batch mean, not the training call's tau");
         train(graph, batches().get(1));
         train(fresh, batches().get(1));
         assertClose(fresh.tau(), graph.tau(), "no memory of the batch before the reset");
