@@ -12,17 +12,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Algorithm (vectorised, so every row runs every op and {@code where} picks per row):
  * <ul>
  *   <li>initial guess by regime: the branch-point series in p = sqrt(2 e q), q = z + 1/e, to p^4 (Corless et al. 1996,
- *       eq. 4.22) for z &lt; -1/4; Winitzki's approximation ln(1+z) (1 - ln(1 + ln(1+z)) / (2 + ln(1+z))) (2003) up to
+ *       eq. 4.22) for z &lt; -1/4; Winitzki's approximation L (1 - ln(1 + L) / (2 + L)), L = ln(1 + z) (2003), up to
  *       z = 100; the asymptotic form L1 - L2 + L2/L1 (L1 = ln z, L2 = ln ln z) above. Relative error of the guess:
  *       below 2e-2 everywhere, exact at the branch point;</li>
- *   <li>two Halley steps: on g(w) = w - z e^-w (the overflow-safe form) for z &gt;= -1/4; below, on
- *       r(t) = t + ln(-w) - ln(1 - e q) with t = w + 1 and q = (z + 0.36787944117144233) + (-1.2428753672788363e-17)
- *       (z + 1/e to about 1e-33), the same equation written so that nothing cancels near the branch point (the
- *       rounding of g there would cost eps / t). ND4J's {@code log1p} and {@code expm1} are the naive
- *       {@code log(1 + x)} and {@code exp(x) - 1}, so ln(1 - e q) is formed from {@code log} with Goldberg's
- *       correction;</li>
+ *   <li>two Halley steps on f(w) = w + ln(w / z), which is well conditioned from tiny to huge z and needs no exp;
+ *       near the branch point on the same f written as (w + 1) + ln(-w) - ln(1 - e q), with
+ *       q = (z + 0.36787944117144233) + (-1.2428753672788363e-17) (z + 1/e to about 1e-33), so that nothing cancels
+ *       (the plain forms lose eps / (1 + W) there). ND4J's {@code log1p} is the naive {@code log(1 + x)}, so ln(1 + x)
+ *       is formed from {@code log} with Goldberg's correction;</li>
  *   <li>special values: W0 = -1 for the double nearest -1/e (it lies below -1/e), and for FLOAT input for the float
- *       nearest -1/e (also below); NaN below them and for NaN; +Inf for +Inf.</li>
+ *       nearest -1/e (also below); NaN below them and for NaN; +-0 for +-0; +Inf for +Inf.</li>
  * </ul>
  * Accuracy, measured against apfloat (see {@code LambertWGraphTest}): at most 3 ulp in double, in tests spread over the
  * whole domain including q down to 1e-17; correctly rounded for float.
@@ -44,7 +43,7 @@ final class LambertWGraph {
 
     /**
      * W0(z) with the exact derivative for autodiff: the value is computed behind a stop-gradient and the derivative
-     * W / (z (1 + W)) = e^-W / (1 + W) is attached by the identity {@code W + (z - stop(z)) * stop(W')}, whose value
+     * W / (z (1 + W)) = e^-W / (1 + W) is attached by the identity {@code W - (stop(z) - z) * stop(W')}, whose value
      * is W and whose derivative is W'. At the branch point the derivative is infinite; the graph gives
      * {@code Double.MAX_VALUE} there (an infinite factor would turn the value into NaN).
      *
@@ -70,10 +69,11 @@ final class LambertWGraph {
         SDVariable w = GraphDetach.detach(value(sd, argument));
         // Clipping keeps z - stop(z) at exactly 0 for infinite z (Inf - Inf would be NaN); NaN stays NaN.
         SDVariable zFinite = sd.math.clipByValue(z64, -Double.MAX_VALUE, Double.MAX_VALUE);
-        SDVariable zero = zFinite.sub(GraphDetach.detach(zFinite));
+        SDVariable zero = GraphDetach.detach(zFinite).sub(zFinite);
         SDVariable derivative = sd.math.exp(w.neg()).div(w.add(1.0));
         derivative = sd.math.clipByValue(derivative, 0.0, Double.MAX_VALUE);
-        SDVariable out = w.add(zero.mul(derivative));
+        // w - (+0) keeps the sign of a zero w, which w + 0 would not.
+        SDVariable out = w.sub(zero.mul(derivative));
         return type == DataType.DOUBLE ? out : out.castTo(type);
     }
 
@@ -95,46 +95,49 @@ final class LambertWGraph {
         }
         series = series.add(BRANCH_SERIES[0]);
 
-        // ND4J's log1p is log(1 + x): good enough for a guess.
-        SDVariable l = sd.math.log1p(z);
-        SDVariable winitzki = l.mul(sd.math.log1p(l).div(l.add(2.0)).rsub(1.0));
+        SDVariable nearBranch = sd.lt(z, BRANCH_REGIME);
+        // One accurate log1p serves both regimes: ln(1 - e q) near the branch point, ln(1 + z) elsewhere.
+        SDVariable log1p = accurateLog1p(sd, sd.where(eq.neg(), z, nearBranch));
+        // Winitzki's inner ln(1 + ln(1 + z)) only shapes the guess: ND4J's naive log1p is good enough there.
+        SDVariable winitzki = log1p.mul(sd.math.log1p(log1p).div(log1p.add(2.0)).rsub(1.0));
         SDVariable l1 = sd.math.log(z);
         SDVariable l2 = sd.math.log(l1);
         SDVariable asymptotic = l1.sub(l2).add(l2.div(l1));
-        SDVariable nearBranch = sd.lt(z, BRANCH_REGIME);
         SDVariable w = sd.where(series, sd.where(asymptotic, winitzki, sd.gt(z, ASYMPTOTIC_REGIME)), nearBranch);
 
-        SDVariable logOneMinusEq = accurateLog1p(sd, eq.neg());
+        SDVariable one = nearBranch.castTo(DataType.DOUBLE);
+        SDVariable logOneMinusEq = sd.where(log1p, sd.zerosLike(z), nearBranch);
         for (int step = 0; step < 2; step++) {
-            w = halley(sd, z, logOneMinusEq, nearBranch, w);
+            w = halley(sd, z, nearBranch, one, logOneMinusEq, w);
         }
         w = sd.where(series, w, atBranchPoint);
+        // The iteration divides by z: W0(+-0) = +-0 directly.
+        w = sd.where(z, w, sd.eq(z, 0.0));
         return sd.where(z, w, sd.eq(z, Double.POSITIVE_INFINITY));
     }
 
     /**
-     * One Halley step. Away from the branch point on g(w) = w - z e^-w, the overflow-safe form:
-     * w - g / (t - (w + 2) g / (2 t)) with t = w + 1. Near it on r(t) = t + ln(1 - t) - ln(1 - e q), which is zero at
-     * the same point ((1 - t) e^t = 1 - e q is W e^W = z with W = t - 1): there 1 - t = -w exactly, so ln(-w) has an
-     * absolute error of about eps * t and the step an error of about eps, where g's rounding (eps) would cost eps / t.
-     * With r' = t / w and r'' = -1 / w^2 both steps have the shape w - (a / t) / (1 - c a / (2 t^2)), with a = g,
-     * c = w + 2 (general) or a = r w, c = -1 / w (near the branch point).
+     * One Halley step on f(w) = w + ln(w / z), zero at W0(z) for every z != 0 (w and z have the same sign). Near the
+     * branch point, where ln(w / z) would cancel against w, f is written as (w + 1) + ln(-w) - ln(1 - e q): w + 1 and
+     * -w are exact there, and ln(1 - e q) = ln(-e z) is accurate because q is. Both forms have f' = (w + 1) / w and
+     * f'' = -1 / w^2, so the step is w - (f w / t) / (1 + f / (2 t^2)) with t = w + 1.
+     *
+     * @param one           1 near the branch point, else 0 (the constant added to w)
+     * @param logOneMinusEq ln(1 - e q) near the branch point, else 0
      */
-    private static SDVariable halley(SameDiff sd, SDVariable z, SDVariable logOneMinusEq, SDVariable nearBranch,
-                                     SDVariable w) {
+    private static SDVariable halley(SameDiff sd, SDVariable z, SDVariable nearBranch, SDVariable one,
+                                     SDVariable logOneMinusEq, SDVariable w) {
+        SDVariable ratio = sd.where(w.neg(), w.div(z), nearBranch);
+        SDVariable f = w.add(one).add(sd.math.log(ratio)).sub(logOneMinusEq);
         SDVariable t = w.add(1.0);
-        SDVariable negW = w.neg();
-        SDVariable g = w.sub(z.mul(sd.math.exp(negW)));
-        SDVariable r = t.add(sd.math.log(negW)).sub(logOneMinusEq);
-        SDVariable a = sd.where(r.mul(w), g, nearBranch);
-        SDVariable c = sd.where(w.rdiv(-1.0), w.add(2.0), nearBranch);
-        SDVariable correction = a.div(t).div(c.mul(a).div(t.mul(t)).mul(0.5).rsub(1.0));
-        return w.sub(correction);
+        SDVariable step = f.mul(w).div(t).div(f.div(t.mul(t)).mul(0.5).add(1.0));
+        return w.sub(step);
     }
 
     /**
      * ln(1 + x) to a few ulp from ND4J's log (whose log1p is the naive log(1 + x)): ln(u) x / (u - 1) with u = 1 + x
-     * rounded (Goldberg 1991, "What every computer scientist should know about floating-point arithmetic", thm. 4).
+     * rounded, and x where u rounds to 1 (Goldberg 1991, "What every computer scientist should know about
+     * floating-point arithmetic", theorem 4).
      */
     private static SDVariable accurateLog1p(SameDiff sd, SDVariable x) {
         SDVariable u = x.add(1.0);

@@ -38,8 +38,8 @@ class LambertWGraphTest {
 
     /**
      * Test regions with the double accuracy required of the graph. Measured on 1,500 seeded points each (max / RMS
-     * ulp): BRANCH_POINT 1 / 0.39, NEAR_BRANCH 3 / 0.74, NEGATIVE 2 / 0.67, TINY 1 / 0.12, MODERATE 1 / 0.40,
-     * LARGE 1 / 0.23, HUGE 1 / 0.06.
+     * ulp): BRANCH_POINT 1 / 0.39, NEAR_BRANCH 3 / 0.74, NEGATIVE 1 / 0.61, TINY 1 / 0.12, MODERATE 1 / 0.41,
+     * LARGE 1 / 0.46, HUGE 1 / 0.12.
      */
     enum Region {
         /** z + 1/e from 1e-16 to 1e-3: the series guess and the log-form residual. */
@@ -56,7 +56,7 @@ class LambertWGraphTest {
                 return -0.3678 + 0.1178 * r.nextDouble();
             }
         },
-        NEGATIVE(3, 1.0) {
+        NEGATIVE(2, 0.8) {
             @Override
             double sample(Random r) {
                 return -0.25 * r.nextDouble();
@@ -76,14 +76,14 @@ class LambertWGraphTest {
             }
         },
         /** 10 to 1e6 (Winitzki's guess up to 100, the asymptotic one above). */
-        LARGE(2, 0.5) {
+        LARGE(2, 0.7) {
             @Override
             double sample(Random r) {
                 return Math.pow(10, 1 + 5 * r.nextDouble());
             }
         },
         /** 1e6 to 1e308. */
-        HUGE(2, 0.2) {
+        HUGE(2, 0.3) {
             @Override
             double sample(Random r) {
                 return Math.pow(10, 6 + 302 * r.nextDouble());
@@ -212,7 +212,7 @@ class LambertWGraphTest {
     @Test
     void specialValues() {
         double[] z = {-INV_E, Math.nextDown(-INV_E), -1.0, Double.NEGATIVE_INFINITY, Double.NaN, 0.0,
-            Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -Double.MIN_VALUE, 1.0, Math.E};
+            Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -Double.MIN_VALUE, 1.0, Math.E, -0.0};
         double[] w = eval(z);
         assertEquals(-1.0, w[0], 0.0, "the double nearest -1/e (just below it) is the branch point");
         assertTrue(Double.isNaN(w[1]) && Double.isNaN(w[2]) && Double.isNaN(w[3]) && Double.isNaN(w[4]),
@@ -224,6 +224,7 @@ class LambertWGraphTest {
         assertEquals(-Double.MIN_VALUE, w[9], 0.0);
         assertEquals(0.5671432904097838, w[10], Math.ulp(0.5671432904097838), "the omega constant");
         assertEquals(1.0, w[11], Math.ulp(1.0), "W0(e) = 1");
+        assertEquals(Double.NEGATIVE_INFINITY, 1 / w[12], "W0(-0) = -0, as the scalar W0");
     }
 
     @Test
