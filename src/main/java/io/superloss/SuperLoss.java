@@ -53,8 +53,8 @@ import java.util.Objects;
  * (and so by {@code ModelSerializer}); {@code equals}/{@code hashCode} compare the configuration only.
  *
  * <p><b>Execution</b> ({@link Execution}). FUSED (the default) computes everything eagerly on the wrapped loss's
- * per-row values. GRAPH runs the same computation as a SameDiff graph ({@link SuperLossGraph}, executed by
- * {@link #sameDiff()}), with the threshold updated by the graph's own assign ops: the wrapped loss's per-example values
+ * per-row values. GRAPH runs the same computation as a SameDiff graph ({@link SuperLossGraph}, the instance
+ * {@link #sameDiff()} returns), with the threshold updated by the graph's own assign ops: the wrapped loss's per-example values
  * and mask weights enter the graph, its sigma scales the wrapped loss's gradient rows, so any wrapped loss works; both
  * executions give the same results (within 1e-9) and share one state ({@link #withExecution}). {@link #defineLoss} is
  * the symbolic form for SameDiff models when the wrapped loss is itself a {@link SameDiffLoss}.
@@ -91,8 +91,9 @@ public class SuperLoss extends SameDiffLoss {
         /** Eager per-row computation in Java next to the wrapped loss: the fastest; the default. */
         FUSED,
         /**
-         * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed per call
-         * by {@link SuperLoss#sameDiff()}.
+         * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
+         * call: the instance {@link SuperLoss#sameDiff()} returns. About 20-40 times the cost of FUSED per call (see
+         * {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
          */
         GRAPH
     }

@@ -10,6 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -17,20 +19,28 @@ import java.util.function.Supplier;
 /**
  * Per-call cost of SuperLoss in GRAPH execution next to FUSED and to a stock {@code SameDiffLoss} (MSE) on the same
  * batches, as DL4J calls a loss: a training iteration is {@code computeGradient} then {@code computeScore} on the same
- * batch; a scoring call is {@code computeScoreArray} on another batch. A benchmark, not a test: it prints the times side by side.
+ * batch; a scoring call is {@code computeScoreArray} on another batch. A benchmark, not a test: it prints the times
+ * side by side, with the ratio to the stock SameDiffLoss.
  *
  * <pre>
- * mvn -q test-compile exec:java -Dexec.mainClass=io.superloss.bench.GraphModeBenchmark [-Dexec.args="warmup reps"]
+ * OMP_NUM_THREADS=1 mvn -q test-compile exec:java -Ddemo.mainClass=io.superloss.bench.GraphModeBenchmark \
+ *     [-Dexec.args="warmup reps"]
  * </pre>
+ * (The pom's exec configuration takes its main class from the {@code demo.mainClass} property.)
  */
 public final class GraphModeBenchmark {
     private static final int OUTPUTS = 10;
     private static final int[] ROWS = {32, 256};
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private GraphModeBenchmark() {
     }
 
-    /** Mean microseconds per training iteration and per scoring call of one loss on one batch shape. */
+    /**
+     * Mean microseconds of the calling thread's CPU time per training iteration and per scoring call of one loss on one
+     * batch shape. CPU time rather than wall time, so that other load on a shared machine does not distort the
+     * comparison; with OMP_NUM_THREADS=1 ND4J's native ops run on the calling thread.
+     */
     public record Cost(double trainMicros, double scoreMicros) {
     }
 
@@ -46,7 +56,7 @@ public final class GraphModeBenchmark {
         losses.put("SuperLoss(SameDiffMse) GRAPH",
             () -> SuperLoss.builder(new SameDiffMse()).execution(SuperLoss.Execution.GRAPH).build());
 
-        System.out.printf("Per-call cost, DOUBLE, %d outputs, %d warm-up + %d timed calls (OMP_NUM_THREADS=%s)%n",
+        System.out.printf("Per-call CPU time, DOUBLE, %d outputs, %d warm-up + %d timed calls (OMP_NUM_THREADS=%s)%n",
                 OUTPUTS, warmup, reps, System.getenv("OMP_NUM_THREADS"));
         for (int rows : ROWS) {
             System.out.printf("%n%d rows%n%-30s %14s %10s %14s %10s%n", rows, "loss", "train us/call", "x stock",
@@ -83,16 +93,16 @@ public final class GraphModeBenchmark {
             loss.computeScore(labels, preOutput, identity, null, false);
             loss.computeScoreArray(labels, otherPreOutput, identity, null);
         }
-        long start = System.nanoTime();
+        long start = THREADS.getCurrentThreadCpuTime();
         for (int i = 0; i < reps; i++) {
             loss.computeGradient(labels, preOutput, identity, null);
             loss.computeScore(labels, preOutput, identity, null, false);
         }
-        long trained = System.nanoTime();
+        long trained = THREADS.getCurrentThreadCpuTime();
         for (int i = 0; i < reps; i++) {
             loss.computeScoreArray(labels, otherPreOutput, identity, null);
         }
-        long scored = System.nanoTime();
+        long scored = THREADS.getCurrentThreadCpuTime();
         return new Cost((trained - start) / 1e3 / reps, (scored - trained) / 1e3 / reps);
     }
 }
