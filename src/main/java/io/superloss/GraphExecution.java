@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * The GRAPH execution of a {@link SuperLoss} in DL4J networks: one SameDiff instance holding a {@link SuperLossGraph}
- * over two DOUBLE placeholders, the per-row base losses and mask weights that {@code SuperLoss} extracts (as for FUSED).
- * Built once per loss and reused for every call.
+ * over two DOUBLE placeholders, the per-row base losses and mask weights that {@code SuperLoss} extracts (as for
+ * FUSED). Built once per loss and reused for every call; one instance serves every data type, because the rows reach
+ * it in double (as they reach FUSED's kernel) and the state must be one.
  *
  * <p>The loss's {@link ThresholdState} stays the single source of truth, so {@code tau()}, the JSON state and
  * {@code withExecution} see one state: every execution first loads it into the graph's state variables; a training

@@ -54,10 +54,11 @@ import java.util.Objects;
  *
  * <p><b>Execution</b> ({@link Execution}). FUSED (the default) computes everything eagerly on the wrapped loss's
  * per-row values. GRAPH runs the same computation as a SameDiff graph ({@link SuperLossGraph}, the instance
- * {@link #sameDiff()} returns), with the threshold updated by the graph's own assign ops: the wrapped loss's per-example values
- * and mask weights enter the graph, its sigma scales the wrapped loss's gradient rows, so any wrapped loss works; both
- * executions give the same results (within 1e-9) and share one state ({@link #withExecution}). {@link #defineLoss} is
- * the symbolic form for SameDiff models when the wrapped loss is itself a {@link SameDiffLoss}.
+ * {@link #sameDiff()} returns), with the threshold updated by the graph's own assign ops: the wrapped loss's
+ * per-example values and mask weights enter the graph, its sigma scales the wrapped loss's gradient rows, so any
+ * wrapped loss works; both executions give the same results (within 1e-9) and share one state
+ * ({@link #withExecution}). {@link #defineLoss} is the symbolic form for SameDiff models when the wrapped loss is
+ * itself a {@link SameDiffLoss}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -270,9 +271,9 @@ public class SuperLoss extends SameDiffLoss {
 
     /**
      * The whole loss as a SameDiff graph (the {@link SameDiffLoss} contract): the wrapped loss's own
-     * {@code defineLoss}, inlined, followed by {@link SuperLossGraph} with this loss's configuration. The graph gets its
-     * own state variables ({@code tau}, ...), initialised from this loss's current state; executing the result advances
-     * them, not this loss's state. DL4J networks never call this method (they use FUSED or GRAPH execution).
+     * {@code defineLoss}, inlined, followed by {@link SuperLossGraph} with this loss's configuration. The graph gets
+     * its own state variables ({@code tau}, ...), initialised from this loss's current state; executing the result
+     * advances them, not this loss's state. DL4J networks never call this method (they use FUSED or GRAPH execution).
      *
      * @return the per-row training SuperLoss, shape [rows,1] (see {@link SuperLossGraph#trainingLoss()})
      * @throws UnsupportedOperationException naming the wrapped class when it is not a {@link SameDiffLoss} (a plain
