@@ -93,8 +93,8 @@ public class SuperLoss extends SameDiffLoss {
         FUSED,
         /**
          * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
-         * call: the instance {@link SuperLoss#sameDiff()} returns. About 20-40 times the cost of FUSED per call (see
-         * {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
+         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 10-15 times FUSED per training iteration
+         * (see {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
          */
         GRAPH
     }
