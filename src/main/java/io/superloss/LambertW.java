@@ -1,5 +1,7 @@
 package io.superloss;
 
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -202,5 +204,20 @@ public final class LambertW {
         }
         INDArray result = Nd4j.create(dst, shape, DataType.DOUBLE);
         return type == DataType.DOUBLE ? result : result.castTo(type);
+    }
+
+    /**
+     * W0 as a SameDiff graph function, built from native ND4J ops only, so it runs on every backend. The result has the
+     * data type and shape of {@code z}; it is computed in double inside the graph, with the accuracy of the scalar
+     * {@link #w0(double)} for DOUBLE (at most 3 ulp measured against an arbitrary-precision oracle) and correctly rounded
+     * for FLOAT. Autodiff gives the exact derivative W / (z (1 + W)) (1 at z = 0), not a derivative through iterations;
+     * at the branch point z = -1/e, where it is infinite, it gives {@code Double.MAX_VALUE}.
+     *
+     * @param sd the graph to add the ops to
+     * @param z  a floating-point variable of {@code sd}
+     * @throws IllegalArgumentException if {@code z} is null, not floating point, or belongs to another graph
+     */
+    public static SDVariable w0(SameDiff sd, SDVariable z) {
+        return LambertWGraph.w0(sd, z);
     }
 }
