@@ -174,13 +174,15 @@ public final class LambertW {
     // Room for: public static SDVariable w0(SameDiff sd, SDVariable z) (to be added later).
 
     /**
-     * The single backend dispatch point of the array version. Only the CPU Java kernel exists so
-     * far; a CUDA implementation would be selected here (e.g. from
-     * {@code Nd4j.getExecutioner()} / {@code Nd4j.getBackend()}), with the same arguments and
-     * result contract: non-empty {@code z} of a supported type, result a new array.
+     * The single backend dispatch point of the array version: on ND4J's CUDA backend the CUDA kernel
+     * (FLOAT and DOUBLE, see {@link CudaKernels}; the same bits as the Java kernel), otherwise the
+     * CPU Java kernel. Same arguments and result contract: non-empty {@code z} of a supported type,
+     * result a new array.
      */
     private static INDArray w0Backend(INDArray z) {
-        return w0Cpu(z);
+        CudaKernels cuda = CudaKernels.forCurrentBackend();
+        INDArray w = cuda == null ? null : cuda.w0(z);
+        return w != null ? w : w0Cpu(z);
     }
 
     /** CPU implementation: copy to a contiguous 'c' buffer, loop in Java, wrap the result. */
