@@ -214,9 +214,9 @@ public final class LambertW {
     /**
      * W0 as a SameDiff graph function, built from native ND4J ops only, so it runs on every backend. The result has the
      * data type and shape of {@code z}; it is computed in double inside the graph, with the accuracy of the scalar
-     * {@link #w0(double)} for DOUBLE (at most 3 ulp measured against an arbitrary-precision oracle) and correctly rounded
-     * for FLOAT. Autodiff gives the exact derivative W / (z (1 + W)) (1 at z = 0), not a derivative through iterations;
-     * at the branch point z = -1/e, where it is infinite, it gives {@code Double.MAX_VALUE}.
+     * {@link #w0(double)} for DOUBLE (at most 2 ulp; 1 ulp measured against an arbitrary-precision oracle) and
+     * correctly rounded for FLOAT. Autodiff gives the exact derivative W / (z (1 + W)) (1 at z = 0), not a derivative
+     * through iterations; at the branch point z = -1/e, where it is infinite, it gives {@code Double.MAX_VALUE}.
      *
      * @param sd the graph to add the ops to
      * @param z  a floating-point variable of {@code sd}
