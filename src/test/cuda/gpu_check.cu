@@ -9,7 +9,8 @@
 // 3. the fused SuperLoss kernel against the host build of the same row function, and its gradient scaling;
 // 4. the same source compiled at run time with NVRTC, as the Java launcher does, gives the same bits as nvcc's build;
 // 5. throughput of the float32 kernel on 2^28 elements against a device-to-device copy of the same bytes.
-// It prints one table, then a line "RESULT key=value ..." for the script, and exits 1 if an accuracy target fails.
+// It prints a line "RESULT key=value ..." and one table, and exits 1 if a correctness check fails (speed targets are
+// reported as met or not met).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -46,9 +47,14 @@ struct Row {
 };
 static std::vector<Row> table;
 
+// Speed targets (">= ...") are reported as met or not met; only correctness checks fail the run.
+static bool isSpeedTarget(const std::string& target) {
+    return target.rfind(">=", 0) == 0;
+}
+
 static void add(const std::string& name, const std::string& value, const std::string& target, bool ok) {
     table.push_back({name, value, target, ok});
-    if (!ok) {
+    if (!ok && !isSpeedTarget(target)) {
         failures++;
     }
 }
@@ -457,8 +463,10 @@ int main(int argc, char** argv) {
     printf("\n| check | result | target | |\n| --- | --- | --- | --- |\n");
     for (const Row& r : table) {
         printf("| %-*s | %s | %s | %s |\n", (int)width, r.name.c_str(), r.value.c_str(), r.target.c_str(),
-               r.target == "info" || r.target == "ceiling" ? "" : (r.ok ? "ok" : "FAIL"));
+               r.target == "info" || r.target == "ceiling" ? ""
+               : isSpeedTarget(r.target) ? (r.ok ? "met" : "not met")
+                                         : (r.ok ? "ok" : "FAIL"));
     }
-    printf("\n%d check(s) failed\n", failures);
+    printf("\n%d correctness check(s) failed\n", failures);
     return failures == 0 ? 0 : 1;
 }
