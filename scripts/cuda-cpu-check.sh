@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # CPU-side checks of the CUDA C sources (no GPU needed), run by .ci/run on every change:
+#  0. lambertw.cuh is what scripts/port_lambertw_kernel.py generates from the Java kernel now;
 #  1. the host build of lambertw.cuh (g++) meets the accuracy targets on the shipped reference points
 #     (CudaHostMathTest, in `mvn test`, compares the same host build with the Java kernels);
 #  2. when nvcc is on the PATH: superloss_kernels.cu compiles to PTX for compute_75 (the oldest target nvcc 13
@@ -12,6 +13,9 @@ CUDA_SRC=src/main/resources/io/superloss/cuda
 REFERENCE=src/test/resources/io/superloss/lambertw-reference.csv
 BUILD=target/cuda-check
 mkdir -p "$BUILD"
+
+# lambertw.cuh is generated from LambertWKernel.java: it must be up to date.
+python3 scripts/port_lambertw_kernel.py --check
 
 CXX=${CXX:-g++}
 "$CXX" -O2 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -I "$CUDA_SRC" -I src/test/cuda src/test/cuda/host_math.cpp \

@@ -8,7 +8,8 @@
 #  - measures the float32 W0 kernel on 2^28 elements against a device-to-device copy of the same bytes and, where
 #    PyTorch with CUDA is installed, against a PyTorch Halley-iteration W0 of the kind FastEstimator uses
 #    (scripts/torch_w0_halley.py);
-#  - prints one table (also written to $OUT/gpu-check.md when OUT is set) and exits non-zero if a check fails.
+#  - prints one table (also written to $OUT/gpu-check.md when OUT is set) and exits non-zero if a correctness
+#    check fails (speed targets are reported as met or not met).
 # Environment: LOG2N (default 28) sets the element count, NVRTC_LIB the path of libnvrtc if it is not found,
 # NVCC_ARCH the nvcc target (default native).
 set -euo pipefail

@@ -9,7 +9,8 @@
 // 3. the fused SuperLoss kernel against the host build of the same row function, and its gradient scaling;
 // 4. the same source compiled at run time with NVRTC, as the Java launcher does, gives the same bits as nvcc's build;
 // 5. throughput of the float32 kernel on 2^28 elements against a device-to-device copy of the same bytes.
-// It prints one table, then a line "RESULT key=value ..." for the script, and exits 1 if an accuracy target fails.
+// It prints a line "RESULT key=value ..." and one table, and exits 1 if a correctness check fails (speed targets are
+// reported as met or not met).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -20,12 +21,12 @@
 #include "superloss_kernels.cu"
 #include "check_util.h"
 
-// Targets: the accuracy of the kernels (lambertw.cuh, the contract of LambertW.w0) against the reference; the device
-// and host builds of the same code may differ only through the library functions they call: log feeds an initial
-// guess only, exp gives sigma in the SuperLoss row (CUDA's double exp is within 1 ulp, as is glibc's).
+// Targets: the accuracy of the kernels (lambertw.cuh, the contract of LambertW.w0) against the reference. W0 calls
+// no library function, so the device and host builds must give the same bits; the SuperLoss row takes sigma from
+// exp (CUDA's and glibc's are both within 1 ulp), so there they may differ by 2 ulp.
 static const double MAX_ULP_F64_REFERENCE = SL_W0_F64_MAX_ULP;
 static const double MAX_ULP_F32 = SL_W0_F32_MAX_ULP;
-static const double MAX_ULP_DEVICE_VS_HOST_F64 = 2.0;
+static const double MAX_ULP_DEVICE_VS_HOST_ROW = 2.0;
 
 #define CHECK(call)                                                                                              \
     do {                                                                                                         \
@@ -46,9 +47,14 @@ struct Row {
 };
 static std::vector<Row> table;
 
+// Speed targets (">= ...") are reported as met or not met; only correctness checks fail the run.
+static bool isSpeedTarget(const std::string& target) {
+    return target.rfind(">=", 0) == 0;
+}
+
 static void add(const std::string& name, const std::string& value, const std::string& target, bool ok) {
     table.push_back({name, value, target, ok});
-    if (!ok) {
+    if (!ok && !isSpeedTarget(target)) {
         failures++;
     }
 }
@@ -130,7 +136,8 @@ static void checkReference(const Reference& ref) {
         maxDevice <= MAX_ULP_F64_REFERENCE);
     add("f64 host build vs reference: max ulp", fmt("%.2f", maxHost), fmt("<= %.0f", MAX_ULP_F64_REFERENCE),
         maxHost <= MAX_ULP_F64_REFERENCE);
-    add("f64 kernel bit-identical to host build", std::to_string(identical) + " / " + std::to_string(n), "info", true);
+    add("f64 kernel bit-identical to host build", std::to_string(identical) + " / " + std::to_string(n), "all",
+        identical == n);
 
     std::vector<float> zf;
     std::vector<long double> wf;
@@ -170,13 +177,13 @@ static std::vector<float> checkSweep(const std::vector<float>& z) {
 
     std::vector<double> zd(z.begin(), z.end());
     std::vector<double> wd = runW0(zd);
-    double maxD = 0;
-#pragma omp parallel for reduction(max : maxD)
+    size_t identical = 0;
+#pragma omp parallel for reduction(+ : identical)
     for (long long i = 0; i < (long long)n; i++) {
-        maxD = std::max(maxD, ulps64(wd[i], sl_w0_f64(zd[i])));
+        identical += sameValue(wd[i], sl_w0_f64(zd[i]));
     }
-    add("f64 kernel vs f64 host build, same sweep: max ulp", fmt("%.2f", maxD),
-        fmt("<= %.0f", MAX_ULP_DEVICE_VS_HOST_F64), maxD <= MAX_ULP_DEVICE_VS_HOST_F64);
+    add("f64 kernel, same sweep: bit-identical to the host build", std::to_string(identical) + " / " +
+        std::to_string(n), "all", identical == n);
     return w;
 }
 
@@ -221,7 +228,7 @@ static void checkFused() {
         }
     }
     add("fused SuperLoss kernel vs host build, 65536 rows: max ulp (loss, sigma)", fmt("%.2f", maxUlp),
-        fmt("<= %.0f", MAX_ULP_DEVICE_VS_HOST_F64), maxUlp <= MAX_ULP_DEVICE_VS_HOST_F64);
+        fmt("<= %.0f", MAX_ULP_DEVICE_VS_HOST_ROW), maxUlp <= MAX_ULP_DEVICE_VS_HOST_ROW);
     add("fused kernel gradient rows scaled by sigma (0 if masked)",
         gradMismatch == 0 ? "all 655360 exact" : std::to_string(gradMismatch) + " differ", "exact", gradMismatch == 0);
     cudaFree(dl);
@@ -326,14 +333,14 @@ static void checkNvrtc(const std::string& dir, const std::vector<float>& sweep, 
 // ---------------------------------------------------------------------------------------------------- throughput
 // Inputs for the throughput run: uniform on [-0.3678794, 4] (just above -1/e) (the range of (l - tau) / (2 lambda) in SuperLoss training,
 // where every regime of the algorithm is hit), from a hash of the index.
-__global__ void fillUniform(float* z, long long n) {
+__global__ void fillUniform(float* z, long long n, float lo, float width) {
     SL_GRID_STRIDE_LOOP(i, n) {
         unsigned long long h = (unsigned long long)i * 0x9E3779B97F4A7C15ull;
         h ^= h >> 31;
         h *= 0xBF58476D1CE4E5B9ull;
         h ^= h >> 29;
         float u = (float)(h >> 40) * 0x1.0p-24f;
-        z[i] = -0.3678794f + u * 4.3678794f;
+        z[i] = lo + u * width;
     }
 }
 
@@ -374,13 +381,17 @@ static float throughput(int log2n) {
     int device, sms;
     CHECK(cudaGetDevice(&device));
     CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    fillUniform<<<sms * 8, 256>>>(z, n);
+    fillUniform<<<sms * 8, 256>>>(z, n, -0.3678794f, 4.3678794f);
     CHECK(cudaDeviceSynchronize());
     const int reps = 20;
     float copyMs = timeMs([&] { CHECK(cudaMemcpyAsync(w, z, bytes, cudaMemcpyDeviceToDevice)); }, reps);
     // The launcher's grid (NvrtcCudaKernels: 8 blocks of 256 per multiprocessor) and one thread per element.
     float gridMs = timeMs([&] { superloss_w0_f32<<<sms * 8, 256>>>(z, w, n); }, reps);
     float flatMs = timeMs([&] { superloss_w0_f32<<<(unsigned)((n + 255) / 256), 256>>>(z, w, n); }, reps);
+    // The same kernel where every element takes the middle regime (z in [0, 4]): no warp runs two regimes.
+    fillUniform<<<sms * 8, 256>>>(z, n, 0.0f, 4.0f);
+    CHECK(cudaDeviceSynchronize());
+    float midMs = timeMs([&] { superloss_w0_f32<<<sms * 8, 256>>>(z, w, n); }, reps);
     double* zd = (double*)z;  // the same bytes as n/2 doubles, inputs rewritten below
     double* wd = (double*)w;
     std::vector<double> hz(1 << 20);
@@ -400,6 +411,9 @@ static float throughput(int log2n) {
         ">= 75% of copy", copyMs / gridMs >= 0.75);
     add("f32 W0 kernel, 2^" + std::to_string(log2n) + " elements, one thread per element",
         fmt("%.3f ms", flatMs) + fmt(", %.0f GB/s", gb / (flatMs / 1e3)) + fmt(", %.1f%% of copy", 100 * copyMs / flatMs),
+        "info", true);
+    add("f32 W0 kernel, 2^" + std::to_string(log2n) + " elements on [0, 4] (one regime: no divergence)",
+        fmt("%.3f ms", midMs) + fmt(", %.0f GB/s", gb / (midMs / 1e3)) + fmt(", %.1f%% of copy", 100 * copyMs / midMs),
         "info", true);
     add("f64 W0 kernel, 2^" + std::to_string(log2n - 1) + " elements (same bytes)",
         fmt("%.3f ms", f64Ms) + fmt(", %.0f GB/s", gb / (f64Ms / 1e3)) + fmt(", %.1f%% of copy", 100 * copyMs / f64Ms),
@@ -449,8 +463,10 @@ int main(int argc, char** argv) {
     printf("\n| check | result | target | |\n| --- | --- | --- | --- |\n");
     for (const Row& r : table) {
         printf("| %-*s | %s | %s | %s |\n", (int)width, r.name.c_str(), r.value.c_str(), r.target.c_str(),
-               r.target == "info" || r.target == "ceiling" ? "" : (r.ok ? "ok" : "FAIL"));
+               r.target == "info" || r.target == "ceiling" ? ""
+               : isSpeedTarget(r.target) ? (r.ok ? "met" : "not met")
+                                         : (r.ok ? "ok" : "FAIL"));
     }
-    printf("\n%d check(s) failed\n", failures);
+    printf("\n%d correctness check(s) failed\n", failures);
     return failures == 0 ? 0 : 1;
 }

@@ -24,7 +24,17 @@ final class FusedSuperLoss {
             return;
         }
         SuperLossKernel.forward(loss, weight, tau, lambda, superLoss, sigma);
-        double[] scale = new double[loss.length];
+        scaleRows(weight, sigma, gradient);
+    }
+
+    /**
+     * Scales each gradient row by its sigma, masked rows (weight 0) by 0: the SuperLoss gradient from the wrapped
+     * loss's (also used by GRAPH execution, whose graph computes sigma).
+     *
+     * @param gradient [rows, nOut], scaled in place
+     */
+    static void scaleRows(double[] weight, double[] sigma, INDArray gradient) {
+        double[] scale = new double[sigma.length];
         for (int i = 0; i < scale.length; i++) {
             scale[i] = weight[i] == 0.0 ? 0.0 : sigma[i];
         }

@@ -6,45 +6,49 @@ package io.superloss;
  *
  * <h2>Algorithm</h2>
  *
- * <p>Every finite argument {@code z > -1/e} takes exactly one of four regimes. Each one is
+ * <p>Every finite argument {@code z > -1/e} takes exactly one of five paths. Each one is
  * straight-line code (no data-dependent loop) and uses only IEEE-754 {@code + - * / sqrt fma},
- * {@code rint}, reinterpretation of a double's bits and small constant tables (3.7 KiB), so that it
- * transcribes one-to-one to C / CUDA ({@code __host__ __device__}) with bit-identical results
- * (with FMA contraction off or explicit {@code fma}). No {@code exp} or {@code log} call.
+ * reinterpretation of a double's bits and small constant tables (6.1 KiB in all), so that it
+ * transcribes one-to-one to C / CUDA ({@code __host__ __device__}, with explicit {@code fma} and
+ * {@code __double_as_longlong} / {@code __longlong_as_double}) with bit-identical results. No
+ * {@code exp} or {@code log} call.
  *
  * <ol>
  *   <li><b>Tiny</b>, {@code |z| < 2^-26}: {@code W = z - z^2 + 3/2 z^3} as
- *       {@code fma(z, z (1.5 z - 1), z)}. The first omitted Maclaurin term, {@code 8/3 z^4}, is
- *       below {@code 2^-76 |W|}: correctly rounded up to the final rounding. Signed zeros and
- *       subnormals come out exactly.
- *   <li><b>Branch point</b>, {@code p < 1/16} with {@code p = sqrt(2 e q)} and {@code q = z + 1/e}
+ *       {@code fma(z, z (1.5 z - 1), z)}; the first omitted term {@code 8/3 z^4} is below
+ *       {@code 2^-76 |W|}. Signed zeros and subnormals come out exactly.
+ *   <li><b>Branch point</b>, {@code p < 1/16} with {@code p = sqrt(2 e q)}, {@code q = z + 1/e}
  *       formed with a double-double {@code 1/e} (exact for these z): the series
  *       {@code W = -1 + p - p^2/3 + 11/72 p^3 - ...} (Corless et al. 1996, eq. 4.22) through
  *       {@code p^12}, as {@code fma(p, P(p), -1)}. Truncation error &lt; 2^-62, no iteration.
- *   <li><b>Middle</b>, {@code p >= 1/16} and {@code z < 18}: guess {@code w = z R(p)} where
- *       {@code R ~ e^{-W} = W/z} is a degree-6 polynomial on 21 pieces of width 1/2 in p
- *       (relative error &lt; 2.2e-7; &lt; 2.6e-8 for p &gt; 1/4), then one refinement step.
- *   <li><b>Large</b>, {@code 18 <= z < +Inf}: guess = degree-7 polynomial in {@code u = log2 z} on
- *       the binades of u (relative error &lt; 2.1e-8), u from the exponent bits plus a short
- *       table/Taylor log2 of the mantissa; then one refinement step.
+ *   <li><b>Near the branch point</b>, {@code 1/16 <= p < 1/2} (z &lt; -0.345): guess
+ *       {@code z R(p)}, {@code R ~ e^{-W} = W/z} of degree 7 on two pieces in p, then
+ *       {@link #refine}.
+ *   <li><b>Middle</b>, {@code 1/2 <= p}, {@code z < 18}: guess {@code z R(v)}, {@code v = p^2}
+ *       (no square root), degree 6 on 36 quarter-binades of v, then {@link #refineMid}.
+ *   <li><b>Large</b>, {@code 18 <= z < +Inf}: guess = degree-7 polynomial of {@code u = log2 z}
+ *       on 16 half-binades of u, with u from the exponent bits and a 64-entry table plus a
+ *       Taylor polynomial for the mantissa; then {@link #refine}.
  * </ol>
  *
- * <p>The refinement ({@link #refine(double, double)}) is one third-order step on
- * {@code g(w) = w - z e^{-w}} whose residual is computed to ~2^-59 |w|: e^{-w} comes from a
- * 64-entry double-double table of 2^(j/64) and a degree-6 Taylor polynomial, the product with z is
- * formed exactly with fma, and {@code w - z e^{-w}} cancels exactly (Sterbenz). That accuracy of
- * the residual is what makes the result nearly correctly rounded (measured max 0.53 ulp): the
- * residual error is amplified by the condition number {@code 1/(1+W)}, so with {@code Math.exp}
- * (error up to ~1 ulp) the textbook recipe ends at 3-5 ulp, and far worse towards {@code W = -1}.
+ * <p>The guesses have relative errors &lt; 1e-9, and ONE Newton step on
+ * {@code g(w) = w - z e^{-w}} finishes them. What makes the result nearly correctly rounded
+ * (measured max 0.68 ulp, next to the branch point; &lt; 0.54 elsewhere) is that the residual g is computed to ~2^-59 |w|: e^{-w} with extra
+ * precision (a double-double table of 2^(j/64) in {@link #refine}; a double-double e^{-W_c} per
+ * piece in {@link #refineMid}), the product with z formed exactly with fma, and
+ * {@code w - z e^{-w}} cancelling exactly (Sterbenz). The residual error is amplified by the
+ * condition number {@code 1/(1+W)}, so with {@code Math.exp} (error up to ~1 ulp) the textbook
+ * recipe ends at 3-5 ulp, and far worse towards {@code W = -1}.
  *
  * <h2>Speed</h2>
  *
  * <p>A loop over {@link #w0(double)} is limited by how many evaluations the out-of-order window
- * overlaps, i.e. by the latency of one evaluation (~100 cycles of dependent operations), not by
- * the operation count; hence Estrin instead of Horner, the division moved off the critical path,
- * and no {@code Math.log} stub call. The array loops run in chunks of {@value #CHUNK} in two
- * passes (all guesses, then all refinement steps), which shortens each iteration's chain and
- * overlaps better; the results are bit-identical to the scalar function.
+ * can overlap, i.e. by the latency of one evaluation (~70 cycles of dependent operations), more
+ * than by the operation count. Hence: Estrin instead of Horner, the division 1/(1+w) off the
+ * critical path, no {@code Math.log} / {@code Math.exp} stub calls, no square root on the
+ * common path, piece indices and polynomial variables read off the bits of v and u, the exponent
+ * of the exponential's argument rounded with the 1.5*2^52 trick, and in the middle regime an
+ * exponential without any reduction after w is known.
  */
 final class LambertWKernel {
 
@@ -68,6 +72,8 @@ final class LambertWKernel {
     private static final double TWO_E = 0x1.5bf0a8b145769p+2;
     /** TWO_E * INV_E_LO rounded (its rounding, ~7e-33, is far below any q = z + 1/e > 4e-17). */
     private static final double TWO_E_INV_E_LO = TWO_E * INV_E_LO;
+    /** 2e * (1/e) = 2 up to roundings (for the approximate v of the middle regime). */
+    private static final double TWO_E_INV_E = TWO_E * INV_E_HI;
 
     /**
      * Below this |z| the three-term Maclaurin polynomial is exact to 2^-76 relative (first
@@ -80,17 +86,17 @@ final class LambertWKernel {
      * Branch series below p = 1/16 (q = p^2/(2e) ~ 7.2e-4, 1 + W ~ 0.06), refinement above. Why
      * 1/16: (a) the series coefficients behave like 0.1 * 2^(-k/2) (radius of convergence sqrt 2),
      * so through p^12 the truncation error is |mu_13| p^13 ~ 2^-62; (b) above it, the refinement's
-     * residual error 2^-59.5 |w| is amplified by 1/(1+w) &lt;= 16.5, i.e. at most ~0.2 ulp of w,
-     * so the refined result stays below ~0.7 ulp (measured: 0.58).
+     * residual error ~2^-59 |w| is amplified by 1/(1+w) &lt;= 16.5, i.e. at most ~0.26 ulp of w,
+     * so the refined result stays below ~0.76 ulp (measured: 0.68).
      */
     private static final double P_BRANCH = 0x1p-4;
 
     /**
      * Middle regime (pieces in v = p^2, no square root) from v = 1/4 (p = 1/2, q = 0.046); below it
-     * the near-branch piece in p. Why 1/4: the v-pieces are binades of v, whose number grows as
-     * log2(1/v) towards the branch point; 9 binades down to 1/4 cover the range to z = 18, and
-     * below 1/4 a single piece in p does (R is analytic in p there). For SuperLoss-shaped inputs
-     * (uniform in [-1/e, 10]) only ~6% take the square-root path.
+     * the near-branch pieces in p. Why 1/4: the v-pieces are binades of v, whose number grows as
+     * log2(1/v) towards the branch point (R has a square-root singularity in v there); 9 binades
+     * down to 1/4 cover the range to z = 18, and below 1/4 two pieces in p do (R is analytic in
+     * p). For SuperLoss-shaped inputs (uniform in [-1/e, 10]) only ~6% take the square-root path.
      */
     private static final double V_NEAR = 0.25;
 
@@ -101,7 +107,7 @@ final class LambertWKernel {
      */
     static final double LARGE_Z = 18.0;
 
-    /** Chunk length of the array loops (2 KiB of doubles: stays in L1). */
+    /** Chunk length of the float array loop (2 KiB of doubles: stays in L1). */
     private static final int CHUNK = 256;
 
     /*
@@ -138,6 +144,16 @@ final class LambertWKernel {
     private static final double INV120 = 1.0 / 120;
     private static final double INV720 = 1.0 / 720;
 
+    /* (-1)^k / (k + 2)!, k = 0..7: Taylor coefficients of (e^{-d} - 1 + d)/d^2 (refineMid). */
+    private static final double QM0 = 0.5;
+    private static final double QM1 = -1.0 / 6;
+    private static final double QM2 = 1.0 / 24;
+    private static final double QM3 = -1.0 / 120;
+    private static final double QM4 = 1.0 / 720;
+    private static final double QM5 = -1.0 / 5040;
+    private static final double QM6 = 1.0 / 40320;
+    private static final double QM7 = -1.0 / 362880;
+
     /** 1.5 * 2^52: fma(x, c, ROUND_MAGIC) has round(x c) in its low mantissa bits (|x c| &lt; 2^51). */
     private static final double ROUND_MAGIC = 0x1.8p52;
 
@@ -146,7 +162,6 @@ final class LambertWKernel {
     private static final double LOG2_K2 = -0x1.71547652b82fep-1;
     private static final double LOG2_K3 = 0x1.ec709dc3a03fdp-2;
     private static final double LOG2_K4 = -0x1.71547652b82fep-2;
-
 
     // ---------------------------------------------------------------------------------------------
     // Scalar functions
@@ -163,11 +178,12 @@ final class LambertWKernel {
             if (Math.abs(z) < TINY) {
                 return tiny(z);
             }
-            double v = pSquared(z);
+            double v = vApprox(z);
             if (v >= V_NEAR) {
-                w = z * midFactor(v);
+                int i = midPiece(v);
+                return refineMid(z, z * midFactor(v, i), i);
             } else {
-                double p = Math.sqrt(v);
+                double p = Math.sqrt(pSquared(z));
                 if (p < P_BRANCH) {
                     return branchSeries(p);
                 }
@@ -200,15 +216,8 @@ final class LambertWKernel {
 
     /** {@code dst[i] = w0(src[i])} for {@code i < n}; {@code src} and {@code dst} may be the same array. */
     static void w0(double[] src, double[] dst, int n) {
-        int size = Math.min(n, CHUNK);
-        double[] guess = new double[size];
-        boolean[] step = new boolean[size];
-        for (int start = 0; start < n; start += CHUNK) {
-            int len = Math.min(CHUNK, n - start);
-            guesses(src, start, guess, step, len);
-            for (int i = 0; i < len; i++) {
-                dst[start + i] = step[i] ? refine(src[start + i], guess[i]) : guess[i];
-            }
+        for (int i = 0; i < n; i++) {
+            dst[i] = w0(src[i]);
         }
     }
 
@@ -224,16 +233,14 @@ final class LambertWKernel {
         int size = Math.min(n, CHUNK);
         double[] zs = new double[size];
         double[] ws = new double[size];
-        boolean[] step = new boolean[size];
         for (int start = 0; start < n; start += CHUNK) {
             int len = Math.min(CHUNK, n - start);
             for (int i = 0; i < len; i++) {
                 zs[i] = src[start + i];
             }
-            guesses(zs, 0, ws, step, len);
             for (int i = 0; i < len; i++) {
                 double z = zs[i];
-                ws[i] = step[i] ? refine(z, ws[i]) : z == NEG_INV_E_FLOAT_WIDE ? -1.0 : ws[i];
+                ws[i] = z == NEG_INV_E_FLOAT_WIDE ? -1.0 : w0(z);
             }
             for (int i = 0; i < len; i++) {
                 dst[start + i] = (float) ws[i];
@@ -255,41 +262,6 @@ final class LambertWKernel {
         }
     }
 
-    /**
-     * Pass 1 of the array loops: for each z the initial guess if a refinement step follows
-     * ({@code step[i]}), else the final value. The same decisions and operations as
-     * {@link #w0(double)}.
-     */
-    private static void guesses(double[] z, int off, double[] guess, boolean[] step, int len) {
-        for (int i = 0; i < len; i++) {
-            double x = z[off + i];
-            boolean s = false;
-            double g;
-            if (x >= LARGE_Z && x < Double.POSITIVE_INFINITY) {
-                s = true;
-                g = largeGuess(x);
-            } else if (x > -INV_E_HI && x < LARGE_Z && !(Math.abs(x) < TINY)) {
-                double v = pSquared(x);
-                if (v >= V_NEAR) {
-                    s = true;
-                    g = x * midFactor(v);
-                } else {
-                    double p = Math.sqrt(v);
-                    if (p < P_BRANCH) {
-                        g = branchSeries(p);
-                    } else {
-                        s = true;
-                        g = x * nearFactor(p);
-                    }
-                }
-            } else {
-                g = w0(x); // NaN, +-Inf, z <= -1/e, tiny
-            }
-            guess[i] = g;
-            step[i] = s;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Regimes
 
@@ -306,6 +278,15 @@ final class LambertWKernel {
      */
     private static double pSquared(double z) {
         return fma(TWO_E, z + INV_E_HI, TWO_E_INV_E_LO);
+    }
+
+    /**
+     * v = 2(1 + e z) with one fma: absolute error ~4e-16, i.e. relative &lt; 2e-15 for v &gt;= 1/4,
+     * which only perturbs the initial guess of the middle regime (one addition shorter than
+     * {@link #pSquared}, whose accuracy is needed only next to the branch point).
+     */
+    private static double vApprox(double z) {
+        return fma(TWO_E, z, TWO_E_INV_E);
     }
 
     /** W = -1 + p + mu_2 p^2 + ... + mu_12 p^12 for 0 &lt;= p &lt; 1/16, one final rounding. */
@@ -340,9 +321,8 @@ final class LambertWKernel {
      * all of [-1/e + 0.046, 18). And v needs no square root, whose latency would be on the
      * critical path of the common case.
      */
-    private static double midFactor(double v) {
+    private static double midFactor(double v, int i) {
         long bits = Double.doubleToRawLongBits(v);
-        int i = 7 * ((int) (bits >>> 50) - 4 * 1021);
         double t = 2.0 * Double.longBitsToDouble(((bits << 2) & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L) - 3.0;
         double t2 = t * t;
         double t4 = t2 * t2;
@@ -350,6 +330,11 @@ final class LambertWKernel {
         double a23 = fma(MID[i + 3], t, MID[i + 2]);
         double a45 = fma(MID[i + 5], t, MID[i + 4]);
         return fma(fma(MID[i + 6], t2, a45), t4, fma(a23, t2, a01));
+    }
+
+    /** Offset in {@link #MID} of the piece holding v (1/4 &lt;= v &lt; 128): 10 x (4 (e + 2) + j). */
+    private static int midPiece(double v) {
+        return 10 * ((int) (Double.doubleToRawLongBits(v) >>> 50) - 4 * 1021);
     }
 
     /**
@@ -393,17 +378,16 @@ final class LambertWKernel {
         double r = fma(m, LOG2_TABLE[j], -1.0);
         int e = biased - 1023;
         int k = 31 - Integer.numberOfLeadingZeros(e); // 2..9
-        int half = (e >> (k - 1)) & 1;
+        int i = 9 * (2 * k - 4 + ((e >> (k - 1)) & 1)); // piece (k, s)
         double scale = Double.longBitsToDouble((long) (1025 - k) << 52); // 2^(2-k)
-        // e and 5 + 2 half as doubles, exactly, without int-to-double conversions (on x86 those
-        // merge into their destination register: a false dependency between loop iterations).
+        // e as a double, exactly, without an int-to-double conversion (on x86 that merges into
+        // its destination register: a false dependency between loop iterations).
         double ed = Double.longBitsToDouble(0x4330_0000_0000_0000L | biased) - (0x1p52 + 1023);
-        double off = Double.longBitsToDouble(0x4330_0000_0000_0000L | (5 + 2 * half)) - 0x1p52;
-        // t = u 2^(2-k) - off = [(e + log2 c_j) 2^(2-k) - off] + 2^(2-k) log2(1 + r): the bracket
-        // is ready while r is pending, and the scaling is folded into r.
-        double t0 = fma(ed + LOG2_TABLE[j + 1], scale, -off);
+        // t = u 2^(2-k) - (5 + 2s) = [(e + log2 c_j) 2^(2-k) - (5 + 2s)] + 2^(2-k) log2(1 + r):
+        // the bracket is ready while r is pending, and the scaling is folded into r. The offset
+        // -(5 + 2s) is stored after the coefficients of the piece.
+        double t0 = fma(ed + LOG2_TABLE[j + 1], scale, LARGE[i + 8]);
         double t = fma(r * scale, fma(r * r, fma(r, LOG2_K4, LOG2_K3), fma(r, LOG2_K2, LOG2_K1)), t0);
-        int i = 8 * (2 * (k - 2) + half);
         double t2 = t * t;
         double t4 = t2 * t2;
         double a01 = fma(LARGE[i + 1], t, LARGE[i]);
@@ -411,6 +395,41 @@ final class LambertWKernel {
         double a45 = fma(LARGE[i + 5], t, LARGE[i + 4]);
         double a67 = fma(LARGE[i + 7], t, LARGE[i + 6]);
         return fma(fma(a67, t2, a45), t4, fma(a23, t2, a01));
+    }
+
+    /**
+     * The Newton step of {@link #refine} for the middle regime, with e^{-w} taken from the piece
+     * instead of the general exponential: each piece also stores a point W_c (the middle of its
+     * W range) and e^{-W_c} as a double-double, so that e^{-w} = e^{-W_c} e^{-d}, d = w - W_c,
+     * |d| &lt; 0.0753, and e^{-d} = 1 - d + d^2 Q(d) with the Taylor polynomial Q of degree 7
+     * (truncation d^10/10! &lt; 1.7e-18, at the largest pieces where 1 + W &gt; 2.9).
+     *
+     * <p>Why: z e^{-W_c} and its rounding error are ready long before w (they depend on z and
+     * the piece only), and there is no reduction, no table lookup and no scaling after w, so
+     * the chain from w to the result is ~9 cycles shorter than in {@link #refine}, for the same
+     * number of operations.
+     *
+     * <p>Accuracy: with a = fl(z E_hi), aLo' = (z E_hi - a) + z E_lo and h + hl = a d exactly,
+     * g = w - z e^{-w} = [((w - a) + h)] + hl - a d^2 Q(d) - aLo' (1 - d) + O(2^-66 |w|).
+     * w - a is exact (Sterbenz: a = w e^d), so is (w - a) + h (both terms within a factor 2,
+     * opposite signs), and the rest is &lt; 0.003 |w| with one or two roundings: g is accurate to
+     * ~2^-60 |w| (plus, where d = w - W_c is not exact because W crosses 0, 2^-53 |d| &lt; 2^-56.8
+     * relative to e^{-w} while 1 + w &gt; 0.9), i.e. the result to 0.5 ulp + &lt; 0.06 ulp.
+     */
+    private static double refineMid(double z, double w, int i) {
+        double inv = 1.0 / (1.0 + w);
+        double eHi = MID[i + 8];
+        double a = z * eHi;
+        double aLo = fma(z, eHi, -a) + z * MID[i + 9]; // z e^{-W_c} - a, to ~2^-106 |a|
+        double d = w - MID[i + 7];
+        double h = a * d;
+        double hl = fma(a, d, -h); // exact: h + hl = a d
+        double d2 = d * d;
+        double q = fma(fma(fma(d, QM7, QM6), d2, fma(d, QM5, QM4)), d2 * d2,
+            fma(fma(d, QM3, QM2), d2, fma(d, QM1, QM0))); // (e^{-d} - 1 + d)/d^2
+        double rest = fma(a * d2, q, fma(-aLo, d, aLo) - hl);
+        double g = ((w - a) + h) - rest;
+        return fma(g, -inv, w);
     }
 
     /**
@@ -428,9 +447,9 @@ final class LambertWKernel {
      * ~1 ulp of |w|, i.e. 1-2 ulp in W around W = 0..1 and unbounded towards W = -1. Here
      * e^{-w} = 2^m (tHi + eLo): tHi = 2^(j/64) rounded, eLo = tHi (e^r - 1) + tLo with
      * |eLo| &lt; 0.0055 tHi, accurate to ~2^-60 tHi; z e^{-w} = a + aLo + b where a = fl(zs tHi),
-     * aLo its exact error (fma) and b the small part. Then g = (w - a) - b with w - a exact
-     * (Sterbenz: a = w (1 + O(0.006))). So g is accurate to ~2^-59 |w| and the result to
-     * 0.5 ulp + 2^-59 |w| / (1 + w): at most ~0.7 ulp next to p = 1/16 (measured 0.58), and
+     * aLo its exact error (fma) and b the small part. Then g = ((w - a) - aLo) - b with w - a
+     * exact (Sterbenz: a = w (1 + O(0.006))). So g is accurate to ~2^-59 |w| and the result to
+     * 0.5 ulp + 2^-59 |w| / (1 + w): at most ~0.76 ulp next to p = 1/16 (measured 0.68), and
      * 0.5 + 2^-6 ulp for w &gt; 0.
      *
      * <p>No overflow or underflow for 2^-26 &lt;= |z| &lt;= Double.MAX_VALUE: w &lt;= 703.3,
@@ -456,10 +475,12 @@ final class LambertWKernel {
         double a = zs * tHi;
         double aLo = fma(zs, tHi, -a); // exact error of a
         double pre = fma(tHi, r, EXP2_TABLE[j + 1]); // tHi r + tLo
-        double ar2 = a * r2;
-        double b = fma(ar2 * r2, fma(r2, INV720, fma(r, INV120, INV24)),
-            fma(ar2, fma(r, INV6, INV2), fma(zs, pre, aLo)));
-        double g = (w - a) - b;
+        // e^r - 1 - r = r^2 (1/2 + r/6) + r^4 (1/24 + r/120 + r^2/720): depends on r only
+        double er = fma(r2 * r2, fma(r2, INV720, fma(r, INV120, INV24)), r2 * fma(r, INV6, INV2));
+        // g = w - z e^x = ((w - a) - aLo) - (a er + zs pre). w - a is exact and |w - a| is about
+        // |r w| < 0.0055 |w|, so subtracting aLo rounds by < 2^-60.5 |w|; a er + zs pre has the
+        // same size and one rounding. Grouped so that the chain after r is as short as possible.
+        double g = ((w - a) - aLo) - fma(a, er, zs * pre);
         return fma(g, -inv, w);
     }
 
@@ -540,44 +561,47 @@ final class LambertWKernel {
         0x1.fa7c1819e90d8p+0, 0x1.74853f3a5931ep-55,
     };
 
-    /** Middle-regime pieces: 36 x 7 monomial coefficients of R(v) in t (constant first). */
+    /**
+     * Middle-regime pieces: 36 x (7 monomial coefficients of R(v) in t, constant first; then W_c,
+     * the middle of the piece's W range, and e^{-W_c} = hi + lo for {@link #refineMid}).
+     */
     private static final double[] MID = {
-        0x1.b9b8cf841ca4cp+0, -0x1.34766d6a28512p-5, 0x1.c4604af76f9a5p-10, -0x1.c24dbece9ad63p-14, 0x1.05d6e681f06bbp-17, -0x1.521c37c7757abp-21, 0x1.c9d1a67ff7972p-25,
-        0x1.a8048fd30018ep+0, -0x1.04c3574706c84p-5, 0x1.42379cbd2eee6p-10, -0x1.09e462e595914p-14, 0x1.fd768d871287ep-19, -0x1.0d0c7a4f4fc7dp-22, 0x1.2ac0a93829d90p-26,
-        0x1.98dcdb0f811d0p+0, -0x1.c3b9889468365p-6, 0x1.e428c451dffeap-11, -0x1.55fd0446479aap-15, 0x1.16f4c5c3a70e7p-19, -0x1.f33f1160d1803p-24, 0x1.d626fdb2d49d4p-28,
-        0x1.8b9db9b90fe8dp+0, -0x1.8e43655fb047ap-6, 0x1.79f3218938f03p-11, -0x1.d38b8b7aac76dp-16, 0x1.4c696c728eff1p-20, -0x1.024ce14a48ad3p-24, 0x1.a691eb8223b15p-29,
-        0x1.7a7031d2cf0e5p+0, -0x1.51deb4f034e33p-5, 0x1.12a1562e5e1fdp-9, -0x1.1f00d65fcc10dp-13, 0x1.56bc169b665dfp-17, -0x1.c1e693f765004p-21, 0x1.33df4c6608993p-24,
-        0x1.673902cd03bd4p+0, -0x1.1870342af19c4p-5, 0x1.807b33b9605b0p-10, -0x1.4df59703244bdp-14, 0x1.494f5e240f8cbp-18, -0x1.62378bd7b8211p-22, 0x1.8e21e34d0fde5p-26,
-        0x1.570d471d93633p+0, -0x1.de347616a5c59p-6, 0x1.1c75b6926d1acp-10, -0x1.a7d558483cf3fp-15, 0x1.6485c18fe97d5p-19, -0x1.4566a47295919p-23, 0x1.3693429ae86b1p-27,
-        0x1.49201c8c77ff0p+0, -0x1.9fcdbaa900fd5p-6, 0x1.b60d834362755p-11, -0x1.1e345ee4bf536p-15, 0x1.a45b3c7a4bbb9p-20, -0x1.4d994aa0c10c4p-24, 0x1.14de4af22a894p-28,
-        0x1.375a270f762c2p+0, -0x1.5a6c49e69a692p-5, 0x1.3889587b90ee2p-9, -0x1.599b62ad04701p-13, 0x1.ab1ecfe0b25ebp-17, -0x1.1edf6251cefc0p-20, 0x1.8ee9116c37b1fp-24,
-        0x1.23d983e8251d9p+0, -0x1.19b983858e0dap-5, 0x1.ac6f7a4cb8950p-10, -0x1.8a66c2335bb68p-14, 0x1.9345a1fcdabb9p-18, -0x1.bca71326954a2p-22, 0x1.fc98c159f8b75p-26,
-        0x1.13be9a5b6ed49p+0, -0x1.d8230a8236269p-6, 0x1.3743200ebec54p-10, -0x1.ec07d6ba2fb89p-15, 0x1.adce5ca1dc023p-19, -0x1.92ae7fbaa4e06p-23, 0x1.879fd74aed3b9p-27,
-        0x1.061907019ce88p+0, -0x1.94633660f71c9p-6, 0x1.d7b43439711a1p-11, -0x1.4733457bfe65ap-15, 0x1.f39d5f4d6f047p-20, -0x1.97761098dd0a5p-24, 0x1.58f4e9af2c6e7p-28,
-        0x1.e9f53689099d1p-1, -0x1.4a6e4092ac59bp-5, 0x1.4991ff0151cfep-9, -0x1.832815dc12ac1p-13, 0x1.f20e55e8114b5p-17, -0x1.585b5c5897d89p-20, 0x1.e91039bb29099p-24,
-        0x1.c526bf3683c29p-1, -0x1.06faa38968cadp-5, 0x1.b93d8c26045dap-10, -0x1.afa3d0932c834p-14, 0x1.cbec8de8d408fp-18, -0x1.05536d7ae94e5p-21, 0x1.31b2c3f2cf29cp-25,
-        0x1.a75a97f1928b0p-1, -0x1.b0d37066c7555p-6, 0x1.3a35cc2be52e4p-10, -0x1.07e67d541e843p-14, 0x1.e0cb12936c1c4p-19, -0x1.d0a4ec4e4caadp-23, 0x1.ce9f1d2163c09p-27,
-        0x1.8e8688a49c8c8p-1, -0x1.6d02c2dd302ecp-6, 0x1.d3fb3013eb2bfp-11, -0x1.58e04a0a96f7ep-15, 0x1.12b1d8f739868p-19, -0x1.ce7596cab3235p-24, 0x1.9121330889922p-28,
-        0x1.6fec87b3667cep-1, -0x1.246ca71950cdap-5, 0x1.3fc36abde1752p-9, -0x1.8eddc78ff0ee2p-13, 0x1.0bbfb3e8df364p-16, -0x1.7e948df95e185p-20, 0x1.168f4209005ddp-23,
-        0x1.4fb30ae837ed4p-1, -0x1.c7817ad62a14dp-6, 0x1.a1b03a4ece34bp-10, -0x1.b17d2c0ce055cp-14, 0x1.e213a50cb6b8fp-18, -0x1.1b21c90c47426p-21, 0x1.53dc567ae19dfp-25,
-        0x1.361f1cc2a2886p-1, -0x1.7037af144588dp-6, 0x1.23660444b8483p-10, -0x1.0366e0dd044e0p-14, 0x1.ed2ca8f6493dfp-19, -0x1.ecb6e82fa624bp-23, 0x1.f79ffe301d9c5p-27,
-        0x1.21286fb6ddc83p-1, -0x1.31dc1f8cc59b9p-6, 0x1.aa78c4e364a1bp-11, -0x1.4ccb0cb534275p-15, 0x1.14892dccb8988p-19, -0x1.e14aa0a900162p-24, 0x1.acb25b3c3c7a9p-28,
-        0x1.07c1cb754260ap-1, -0x1.e0d5286b3c75ap-6, 0x1.1d0444710a703p-9, -0x1.77eed27848206p-13, 0x1.072120d902321p-16, -0x1.84d9d6b587a5ap-20, 0x1.22c872cc7fb9dp-23,
-        0x1.db10d30120475p-2, -0x1.6edf902de840fp-6, 0x1.6b71d481c2d07p-10, -0x1.8e291f90f91c0p-14, 0x1.cd533c6f4140ap-18, -0x1.1812836d22232p-21, 0x1.594cf080a46e0p-25,
-        0x1.b234a6e78d2f3p-2, -0x1.23a4a1db7daccp-6, 0x1.f1354d7e3b407p-11, -0x1.d27d17571803ep-15, 0x1.cda119fcb52d8p-19, -0x1.dc7b9204f508bp-23, 0x1.f42e894e98683p-27,
-        0x1.913aa88ce824dp-2, -0x1.ddbe40d6db8d4p-7, 0x1.65d861422aef5p-11, -0x1.25e39e5c93c04p-15, 0x1.fc0a8e073d6a6p-20, -0x1.c88438ac97ec0p-24, 0x1.a186929bddbd0p-28,
-        0x1.69e597e34f67ap-2, -0x1.7103311140f17p-6, 0x1.d47c4523c5252p-10, -0x1.448ed1cbb79d0p-13, 0x1.d8105792f6681p-17, -0x1.681db6a7d1307p-20, 0x1.1464407865308p-23,
-        0x1.4204467b3ccbdp-2, -0x1.14597967d61b9p-6, 0x1.2422de84ee889p-10, -0x1.4f7a6314ef2c7p-14, 0x1.935051d0d2af6p-18, -0x1.f9024acc9bb92p-22, 0x1.3f58ee5e7eaf3p-25,
-        0x1.2377bab03edf3p-2, -0x1.b0ce3a0454055p-7, 0x1.888ad2b1c9786p-11, -0x1.815a66c08686fp-15, 0x1.8b339dbfb3c1cp-19, -0x1.a4418dc07d4ffp-23, 0x1.c44c927af9094p-27,
-        0x1.0b267fd3c53c1p-2, -0x1.5e158fc5cbf91p-7, 0x1.16519434eb324p-11, -0x1.dd950875af820p-16, 0x1.ab57a7494f371p-20, -0x1.8b47f9a811046p-24, 0x1.727425d5c7aeap-28,
-        0x1.dd188d4aa7f99p-3, -0x1.0a44a590e2231p-6, 0x1.65b1b3ebc0ffcp-10, -0x1.025b90c8987bcp-13, 0x1.8479af5e6539dp-17, -0x1.30e412e87d20dp-20, 0x1.df319acedf7eep-24,
-        0x1.a401a72409726p-3, -0x1.885c88a8bf8d5p-7, 0x1.b5735d9de3a9ep-11, -0x1.054d0665b7c9ep-14, 0x1.443e035ed70a7p-18, -0x1.a11997a5455f9p-22, 0x1.0dd2ddca7a919p-25,
-        0x1.78e990539501dp-3, -0x1.2f45d58ce6ae2p-7, 0x1.21556d59c74d2p-11, -0x1.26f414dca7a74p-15, 0x1.37cf59e791f38p-19, -0x1.543ff1ab57acdp-23, 0x1.765336ce3d90bp-27,
-        0x1.5703dc4f9846ap-3, -0x1.e55da8b19bf97p-8, 0x1.9501951172e2cp-12, -0x1.684c306362b03p-16, 0x1.4bf3d38d0f215p-20, -0x1.3ac6251b0f3eep-24, 0x1.2d58ded0d6647p-28,
-        0x1.2f9e4064f6f5cp-3, -0x1.6c536e8c7b943p-7, 0x1.00289970f2e91p-10, -0x1.7ef4e74da4371p-14, 0x1.280698b84960fp-17, -0x1.dc076f22d6057p-21, 0x1.7dc4e4498019cp-24,
-        0x1.08d3f04e2d411p-3, -0x1.08bd53649ff0dp-7, 0x1.3419a9c5ae586p-11, -0x1.7c2828cd0e8e7p-15, 0x1.e445ccffc5abdp-19, -0x1.3ea090d15657ep-22, 0x1.a44babf1d355dp-26,
-        0x1.d7d1440001c15p-4, -0x1.94c921ba1a215p-8, 0x1.9234a95f87a7dp-12, -0x1.a6cba351f9b9dp-16, 0x1.ca45065cf2bbep-20, -0x1.fef48d032b4b1p-24, 0x1.1e5108efd73b3p-27,
-        0x1.aac6b7426e08fp-4, -0x1.410084c137118p-8, 0x1.16751d6db2572p-12, -0x1.fe318fb1ad53dp-17, 0x1.e172940432decp-21, -0x1.d209447744eedp-25, 0x1.c62cd53f7d71ap-29,
+        0x1.b9b8cf841ca4cp+0, -0x1.34766d6a28512p-5, 0x1.c4604af76f9a5p-10, -0x1.c24dbece9ad63p-14, 0x1.05d6e681f06bbp-17, -0x1.521c37c7757abp-21, 0x1.c9d1a67ff7972p-25, -0x1.17b0774641183p-1, 0x1.ba0f5cf95ee1ep+0, 0x1.d2d1ababe4dedp-54,
+        0x1.a8048fd30018ep+0, -0x1.04c3574706c84p-5, 0x1.42379cbd2eee6p-10, -0x1.09e462e595914p-14, 0x1.fd768d871287ep-19, -0x1.0d0c7a4f4fc7dp-22, 0x1.2ac0a93829d90p-26, -0x1.02a3f03164384p-1, 0x1.a84140dafd161p+0, -0x1.06ab81b916148p-57,
+        0x1.98dcdb0f811d0p+0, -0x1.c3b9889468365p-6, 0x1.e428c451dffeap-11, -0x1.55fd0446479aap-15, 0x1.16f4c5c3a70e7p-19, -0x1.f33f1160d1803p-24, 0x1.d626fdb2d49d4p-28, -0x1.dfe114374aa48p-2, 0x1.9909e0abae3bbp+0, -0x1.5ab47a71a7fd7p-55,
+        0x1.8b9db9b90fe8dp+0, -0x1.8e43655fb047ap-6, 0x1.79f3218938f03p-11, -0x1.d38b8b7aac76dp-16, 0x1.4c696c728eff1p-20, -0x1.024ce14a48ad3p-24, 0x1.a691eb8223b15p-29, -0x1.be10978749f65p-2, 0x1.8bc07f71d4571p+0, 0x1.981b574ce546ep-58,
+        0x1.7a7031d2cf0e5p+0, -0x1.51deb4f034e33p-5, 0x1.12a1562e5e1fdp-9, -0x1.1f00d65fcc10dp-13, 0x1.56bc169b665dfp-17, -0x1.c1e693f765004p-21, 0x1.33df4c6608993p-24, -0x1.9150525c195fbp-2, 0x1.7ad4459c51f23p+0, 0x1.ca10aa6d4f93fp-55,
+        0x1.673902cd03bd4p+0, -0x1.1870342af19c4p-5, 0x1.807b33b9605b0p-10, -0x1.4df59703244bdp-14, 0x1.494f5e240f8cbp-18, -0x1.62378bd7b8211p-22, 0x1.8e21e34d0fde5p-26, -0x1.5ba9c6b5bc2afp-2, 0x1.677dfc0790326p+0, -0x1.816b537517871p-54,
+        0x1.570d471d93633p+0, -0x1.de347616a5c59p-6, 0x1.1c75b6926d1acp-10, -0x1.a7d558483cf3fp-15, 0x1.6485c18fe97d5p-19, -0x1.4566a47295919p-23, 0x1.3693429ae86b1p-27, -0x1.2c510d2ef3459p-2, 0x1.573fad983c61cp+0, 0x1.65ad8ca3c2c52p-54,
+        0x1.49201c8c77ff0p+0, -0x1.9fcdbaa900fd5p-6, 0x1.b60d834362755p-11, -0x1.1e345ee4bf536p-15, 0x1.a45b3c7a4bbb9p-20, -0x1.4d994aa0c10c4p-24, 0x1.14de4af22a894p-28, -0x1.01c22a6fc3e96p-2, 0x1.49468519f4322p+0, -0x1.f565a901f2327p-54,
+        0x1.375a270f762c2p+0, -0x1.5a6c49e69a692p-5, 0x1.3889587b90ee2p-9, -0x1.599b62ad04701p-13, 0x1.ab1ecfe0b25ebp-17, -0x1.1edf6251cefc0p-20, 0x1.8ee9116c37b1fp-24, -0x1.93adf2dab7ccfp-3, 0x1.37c6c8607d6f7p+0, -0x1.67a34a59f4f2dp-54,
+        0x1.23d983e8251d9p+0, -0x1.19b983858e0dap-5, 0x1.ac6f7a4cb8950p-10, -0x1.8a66c2335bb68p-14, 0x1.9345a1fcdabb9p-18, -0x1.bca71326954a2p-22, 0x1.fc98c159f8b75p-26, -0x1.0e6c7d2405cc8p-3, 0x1.2422e1600efb6p+0, -0x1.1acf95d88af5cp-54,
+        0x1.13be9a5b6ed49p+0, -0x1.d8230a8236269p-6, 0x1.3743200ebec54p-10, -0x1.ec07d6ba2fb89p-15, 0x1.adce5ca1dc023p-19, -0x1.92ae7fbaa4e06p-23, 0x1.879fd74aed3b9p-27, -0x1.3360c8a87cccdp-4, 0x1.13f349627c115p+0, 0x1.b3e40fa7ab6a7p-55,
+        0x1.061907019ce88p+0, -0x1.94633660f71c9p-6, 0x1.d7b43439711a1p-11, -0x1.4733457bfe65ap-15, 0x1.f39d5f4d6f047p-20, -0x1.97761098dd0a5p-24, 0x1.58f4e9af2c6e7p-28, -0x1.8b556ff6aceb5p-6, 0x1.0640914b49d50p+0, -0x1.8906195af56e1p-55,
+        0x1.e9f53689099d1p-1, -0x1.4a6e4092ac59bp-5, 0x1.4991ff0151cfep-9, -0x1.832815dc12ac1p-13, 0x1.f20e55e8114b5p-17, -0x1.585b5c5897d89p-20, 0x1.e91039bb29099p-24, 0x1.5a2dc7c5260dap-5, 0x1.ead089dd0e4b8p-1, 0x1.807cfb5159f8dp-56,
+        0x1.c526bf3683c29p-1, -0x1.06faa38968cadp-5, 0x1.b93d8c26045dap-10, -0x1.afa3d0932c834p-14, 0x1.cbec8de8d408fp-18, -0x1.05536d7ae94e5p-21, 0x1.31b2c3f2cf29cp-25, 0x1.ef0112f2f1e7fp-4, 0x1.c5b7974b8c051p-1, -0x1.a5f852483153bp-55,
+        0x1.a75a97f1928b0p-1, -0x1.b0d37066c7555p-6, 0x1.3a35cc2be52e4p-10, -0x1.07e67d541e843p-14, 0x1.e0cb12936c1c4p-19, -0x1.d0a4ec4e4caadp-23, 0x1.ce9f1d2163c09p-27, 0x1.836e217052fc1p-3, 0x1.a7c0a86f12190p-1, -0x1.b0ccfc744c4e9p-55,
+        0x1.8e8688a49c8c8p-1, -0x1.6d02c2dd302ecp-6, 0x1.d3fb3013eb2bfp-11, -0x1.58e04a0a96f7ep-15, 0x1.12b1d8f739868p-19, -0x1.ce7596cab3235p-24, 0x1.9121330889922p-28, 0x1.ff9ed909280e6p-3, 0x1.8ed1e4bf55d01p-1, 0x1.656470db64647p-57,
+        0x1.6fec87b3667cep-1, -0x1.246ca71950cdap-5, 0x1.3fc36abde1752p-9, -0x1.8eddc78ff0ee2p-13, 0x1.0bbfb3e8df364p-16, -0x1.7e948df95e185p-20, 0x1.168f4209005ddp-23, 0x1.5027d97e8c7bbp-2, 0x1.70b9451383443p-1, 0x1.177e9c5a06558p-55,
+        0x1.4fb30ae837ed4p-1, -0x1.c7817ad62a14dp-6, 0x1.a1b03a4ece34bp-10, -0x1.b17d2c0ce055cp-14, 0x1.e213a50cb6b8fp-18, -0x1.1b21c90c47426p-21, 0x1.53dc567ae19dfp-25, 0x1.aeaa8eaa50a3cp-2, 0x1.503726a65461cp-1, -0x1.1f428164b8e9cp-56,
+        0x1.361f1cc2a2886p-1, -0x1.7037af144588dp-6, 0x1.23660444b8483p-10, -0x1.0366e0dd044e0p-14, 0x1.ed2ca8f6493dfp-19, -0x1.ecb6e82fa624bp-23, 0x1.f79ffe301d9c5p-27, 0x1.001ba33f3dca1p-1, 0x1.367a6ce019c28p-1, -0x1.86118756ddfcap-56,
+        0x1.21286fb6ddc83p-1, -0x1.31dc1f8cc59b9p-6, 0x1.aa78c4e364a1bp-11, -0x1.4ccb0cb534275p-15, 0x1.14892dccb8988p-19, -0x1.e14aa0a900162p-24, 0x1.acb25b3c3c7a9p-28, 0x1.2412ce1e0ce67p-1, 0x1.216ac2612c864p-1, -0x1.590ade63c51a6p-56,
+        0x1.07c1cb754260ap-1, -0x1.e0d5286b3c75ap-6, 0x1.1d0444710a703p-9, -0x1.77eed27848206p-13, 0x1.072120d902321p-16, -0x1.84d9d6b587a5ap-20, 0x1.22c872cc7fb9dp-23, 0x1.5245522260c33p-1, 0x1.0872571fbc5dfp-1, 0x1.12b24d024557bp-55,
+        0x1.db10d30120475p-2, -0x1.6edf902de840fp-6, 0x1.6b71d481c2d07p-10, -0x1.8e291f90f91c0p-14, 0x1.cd533c6f4140ap-18, -0x1.1812836d22232p-21, 0x1.594cf080a46e0p-25, 0x1.8849e9c10e917p-1, 0x1.dbef8e297cc0fp-2, 0x1.440bd51a8da4bp-58,
+        0x1.b234a6e78d2f3p-2, -0x1.23a4a1db7daccp-6, 0x1.f1354d7e3b407p-11, -0x1.d27d17571803ep-15, 0x1.cda119fcb52d8p-19, -0x1.dc7b9204f508bp-23, 0x1.f42e894e98683p-27, 0x1.b693989d68001p-1, 0x1.b2cbc78845158p-2, -0x1.9b283ad25c840p-56,
+        0x1.913aa88ce824dp-2, -0x1.ddbe40d6db8d4p-7, 0x1.65d861422aef5p-11, -0x1.25e39e5c93c04p-15, 0x1.fc0a8e073d6a6p-20, -0x1.c88438ac97ec0p-24, 0x1.a186929bddbd0p-28, 0x1.df2ca6cfd0258p-1, 0x1.91a6bab7b3b3ep-2, 0x1.41d3e5a9b0dbap-56,
+        0x1.69e597e34f67ap-2, -0x1.7103311140f17p-6, 0x1.d47c4523c5252p-10, -0x1.448ed1cbb79d0p-13, 0x1.d8105792f6681p-17, -0x1.681db6a7d1307p-20, 0x1.1464407865308p-23, 0x1.097d7a1411439p+0, 0x1.6affd2b601555p-2, -0x1.37c66d484d1f2p-56,
+        0x1.4204467b3ccbdp-2, -0x1.14597967d61b9p-6, 0x1.2422de84ee889p-10, -0x1.4f7a6314ef2c7p-14, 0x1.935051d0d2af6p-18, -0x1.f9024acc9bb92p-22, 0x1.3f58ee5e7eaf3p-25, 0x1.279e11c993125p+0, 0x1.42b29f52bd4f9p-2, 0x1.cd87ca1b2d4e3p-56,
+        0x1.2377bab03edf3p-2, -0x1.b0ce3a0454055p-7, 0x1.888ad2b1c9786p-11, -0x1.815a66c08686fp-15, 0x1.8b339dbfb3c1cp-19, -0x1.a4418dc07d4ffp-23, 0x1.c44c927af9094p-27, 0x1.4146b18e9f75cp+0, 0x1.23ec0c48757bep-2, -0x1.29987bd5666e6p-58,
+        0x1.0b267fd3c53c1p-2, -0x1.5e158fc5cbf91p-7, 0x1.16519434eb324p-11, -0x1.dd950875af820p-16, 0x1.ab57a7494f371p-20, -0x1.8b47f9a811046p-24, 0x1.727425d5c7aeap-28, 0x1.57ab8e9279ec4p+0, 0x1.0b7884a6f0f9fp-2, 0x1.6f39dd38a1e6bp-56,
+        0x1.dd188d4aa7f99p-3, -0x1.0a44a590e2231p-6, 0x1.65b1b3ebc0ffcp-10, -0x1.025b90c8987bcp-13, 0x1.8479af5e6539dp-17, -0x1.30e412e87d20dp-20, 0x1.df319acedf7eep-24, 0x1.7415e73eb3323p+0, 0x1.debdb3058ed81p-3, 0x1.aaf788cff92e5p-58,
+        0x1.a401a72409726p-3, -0x1.885c88a8bf8d5p-7, 0x1.b5735d9de3a9ep-11, -0x1.054d0665b7c9ep-14, 0x1.443e035ed70a7p-18, -0x1.a11997a5455f9p-22, 0x1.0dd2ddca7a919p-25, 0x1.94fc66ada1518p+0, 0x1.a5010edf9e326p-3, -0x1.5611136de0a29p-62,
+        0x1.78e990539501dp-3, -0x1.2f45d58ce6ae2p-7, 0x1.21556d59c74d2p-11, -0x1.26f414dca7a74p-15, 0x1.37cf59e791f38p-19, -0x1.543ff1ab57acdp-23, 0x1.765336ce3d90bp-27, 0x1.b0dcb41581420p+0, 0x1.799178218d857p-3, 0x1.fb6dd120a9bdep-60,
+        0x1.5703dc4f9846ap-3, -0x1.e55da8b19bf97p-8, 0x1.9501951172e2cp-12, -0x1.684c306362b03p-16, 0x1.4bf3d38d0f215p-20, -0x1.3ac6251b0f3eep-24, 0x1.2d58ded0d6647p-28, 0x1.c91769b9bca0cp+0, 0x1.5778d2773474ep-3, -0x1.8b4b96d804392p-57,
+        0x1.2f9e4064f6f5cp-3, -0x1.6c536e8c7b943p-7, 0x1.00289970f2e91p-10, -0x1.7ef4e74da4371p-14, 0x1.280698b84960fp-17, -0x1.dc076f22d6057p-21, 0x1.7dc4e4498019cp-24, 0x1.e7b13bde90caep+0, 0x1.30c62bba6dee9p-3, -0x1.29607df652876p-57,
+        0x1.08d3f04e2d411p-3, -0x1.08bd53649ff0dp-7, 0x1.3419a9c5ae586p-11, -0x1.7c2828cd0e8e7p-15, 0x1.e445ccffc5abdp-19, -0x1.3ea090d15657ep-22, 0x1.a44babf1d355dp-26, 0x1.057ef173efaefp+1, 0x1.0984991696f89p-3, -0x1.207d76899d0c6p-57,
+        0x1.d7d1440001c15p-4, -0x1.94c921ba1a215p-8, 0x1.9234a95f87a7dp-12, -0x1.a6cba351f9b9dp-16, 0x1.ca45065cf2bbep-20, -0x1.fef48d032b4b1p-24, 0x1.1e5108efd73b3p-27, 0x1.14632d11e32e3p+1, 0x1.d8b6a9b3b8973p-4, -0x1.70ea69691446fp-60,
+        0x1.aac6b7426e08fp-4, -0x1.410084c137118p-8, 0x1.16751d6db2572p-12, -0x1.fe318fb1ad53dp-17, 0x1.e172940432decp-21, -0x1.d209447744eedp-25, 0x1.c62cd53f7d71ap-29, 0x1.2149a2a468e5ap+1, 0x1.ab64e286105a7p-4, 0x1.a30f42f27b6b3p-58,
     };
 
     /**
@@ -589,24 +613,27 @@ final class LambertWKernel {
         0x1.f1d9af6abc204p+0, -0x1.8ed931e2af452p-3, 0x1.08d37c6541f2cp-6, -0x1.49b88863be244p-10, 0x1.8dd8f205d1d8fp-14, -0x1.d774d23da9521p-18, 0x1.17093ded7f8acp-21, -0x1.442fd8231acd2p-25, 0x1.0000000000000p+3, -0x1.8000000000000p+1,
     };
 
-    /** Large-regime pieces: 16 x 8 monomial coefficients of W(2^u) in t (constant first). */
+    /**
+     * Large-regime pieces: 16 x (8 monomial coefficients of W(2^u) in t, constant first, then the
+     * offset -(5 + 2s) of t).
+     */
     private static final double[] LARGE = {
-        0x1.44879f66b9b23p+1, 0x1.fd04820f09ebfp-2, 0x1.c3a6e176666ddp-7, -0x1.0fe5162065622p-10, 0x1.1dc6f878b8d27p-14, -0x1.8077f4e7efc21p-19, -0x1.03cbc50dbb612p-23, 0x1.7ea2aa5af56b0p-25,
-        0x1.c9e816d215875p+1, 0x1.155c2d66219f4p-1, 0x1.259e2ea11cbb9p-7, -0x1.3ed8fc22827f1p-11, 0x1.510f03d10b189p-15, -0x1.3b20ea24c9994p-19, 0x1.a54595e34bcbbp-24, 0x1.1e50aac1cfccdp-31,
-        0x1.513ffcfb341d9p+2, 0x1.2a491ec5d51a8p+0, 0x1.50a441af6f19cp-6, -0x1.2e03a77d62acap-9, 0x1.1823b704e9d57p-12, -0x1.fc2ae9d87122ap-16, 0x1.b481b808b25f8p-19, -0x1.3f6fa0e23091dp-22,
-        0x1.eab2161ff12d3p+2, 0x1.39f1ca51f151cp+0, 0x1.72cc98bb86566p-7, -0x1.0591f01c5ed71p-10, 0x1.89cc6217ce817p-14, -0x1.2d46bec43326ap-17, 0x1.d0632b2a98ca9p-21, -0x1.55b38bb0d827ep-24,
-        0x1.6da9b7b3eb24cp+3, 0x1.46554c33b283bp+1, 0x1.76f88360405acp-6, -0x1.88545e03a6965p-9, 0x1.be75e92e217c6p-12, -0x1.07959c8406c18p-14, 0x1.4a909f7d87a65p-17, -0x1.8c87c45d83651p-20,
-        0x1.0994a61048496p+4, 0x1.4eb9c6ce8184dp+1, 0x1.7f8c1ed127468p-7, -0x1.26cd60297ad01p-10, 0x1.f2ac8ab893a47p-14, -0x1.b9fec8706e377p-17, 0x1.9cb84e16e9765p-20, -0x1.7c4b62e295aabp-23,
-        0x1.886b199102ac6p+4, 0x1.54fd0184d346cp+2, 0x1.737245a8a6902p-6, -0x1.95108d07b6cf0p-9, 0x1.e958b30b59fd5p-12, -0x1.37fd1c0b8fb64p-14, 0x1.b339c0ff018bap-17, -0x1.243f864fce33ep-19,
-        0x1.1a078565ef80ep+5, 0x1.591a2c845f577p+2, 0x1.74bbff07e2a64p-7, -0x1.237b27e9a25b0p-10, 0x1.fbb4515cef34ap-14, -0x1.d425bcd0a3542p-17, 0x1.ccbf3c9d9c68cp-20, -0x1.c2266c1e73cb4p-23,
-        0x1.9c147a18e457cp+5, 0x1.5c21ffb8c5855p+3, 0x1.6677604687bb9p-6, -0x1.884056e9c936fp-9, 0x1.df248f9cd0866p-12, -0x1.36dd6fdb70c7bp-14, 0x1.bd7984e097255p-17, -0x1.33dbc0df21065p-19,
-        0x1.255982e147349p+6, 0x1.5e1e0710a9301p+3, 0x1.67c2ded8328cbp-7, -0x1.187a455d6ac70p-10, 0x1.e996460a46304p-14, -0x1.c64a18b06034ap-17, 0x1.c3ee86ead2db1p-20, -0x1.bf611134902f9p-23,
-        0x1.a8f393bd20e84p+6, 0x1.5f94fc1a7bd54p+4, 0x1.5b32c79d66edcp-6, -0x1.79a5c635a5f88p-9, 0x1.cc218ebc1f08ap-12, -0x1.2a94700d653cfp-14, 0x1.ad37305cc5c69p-17, -0x1.2a0040cd36c2bp-19,
-        0x1.2c815b5f11625p+7, 0x1.608b85ac18f22p+4, 0x1.5e0357324b5d1p-7, -0x1.0f0938d7caf4dp-10, 0x1.d70a3dac5c552p-14, -0x1.b3f93c4d54545p-17, 0x1.b14c2bcd8ce90p-20, -0x1.ad16f5026106ep-23,
-        0x1.b0dc12dc0164dp+7, 0x1.6142575bac8a4p+5, 0x1.53708a2004885p-6, -0x1.6ecf7a57e1ef4p-9, 0x1.bcc0c4188e3c3p-12, -0x1.1f8d18748bf60p-14, 0x1.9c34eac70dc7dp-17, -0x1.1db69aef28da1p-19,
-        0x1.30cf6c606f538p+8, 0x1.61bb19b73d6dep+5, 0x1.57a4011350ff3p-7, -0x1.088ee81e346b2p-10, 0x1.c9a38c16d580dp-14, -0x1.a5f5b63847041p-17, 0x1.a20272c856fb7p-20, -0x1.9cec62f08d581p-23,
-        0x1.b5887587001ffp+8, 0x1.621503a8c661ep+6, 0x1.4e8de6e940944p-6, -0x1.67c22c3fc8e73p-9, 0x1.b2691dc5f4f8ap-12, -0x1.17df8c84e618ap-14, 0x1.8fd97727a608ep-17, -0x1.146c69a973f90p-19,
-        0x1.3351c579714ecp+9, 0x1.62509d087d9f0p+6, 0x1.53bab3f711a1ep-7, -0x1.047c04bdbd73fp-10, 0x1.c103088f74ab2p-14, -0x1.9cb9ad02a15cep-17, 0x1.97ac75927aa93p-20, -0x1.91b8a481f0817p-23,
+        0x1.44879f66b9b23p+1, 0x1.fd04820f09ebfp-2, 0x1.c3a6e176666ddp-7, -0x1.0fe5162065622p-10, 0x1.1dc6f878b8d27p-14, -0x1.8077f4e7efc21p-19, -0x1.03cbc50dbb612p-23, 0x1.7ea2aa5af56b0p-25, -0x1.4000000000000p+2,
+        0x1.c9e816d215875p+1, 0x1.155c2d66219f4p-1, 0x1.259e2ea11cbb9p-7, -0x1.3ed8fc22827f1p-11, 0x1.510f03d10b189p-15, -0x1.3b20ea24c9994p-19, 0x1.a54595e34bcbbp-24, 0x1.1e50aac1cfccdp-31, -0x1.c000000000000p+2,
+        0x1.513ffcfb341d9p+2, 0x1.2a491ec5d51a8p+0, 0x1.50a441af6f19cp-6, -0x1.2e03a77d62acap-9, 0x1.1823b704e9d57p-12, -0x1.fc2ae9d87122ap-16, 0x1.b481b808b25f8p-19, -0x1.3f6fa0e23091dp-22, -0x1.4000000000000p+2,
+        0x1.eab2161ff12d3p+2, 0x1.39f1ca51f151cp+0, 0x1.72cc98bb86566p-7, -0x1.0591f01c5ed71p-10, 0x1.89cc6217ce817p-14, -0x1.2d46bec43326ap-17, 0x1.d0632b2a98ca9p-21, -0x1.55b38bb0d827ep-24, -0x1.c000000000000p+2,
+        0x1.6da9b7b3eb24cp+3, 0x1.46554c33b283bp+1, 0x1.76f88360405acp-6, -0x1.88545e03a6965p-9, 0x1.be75e92e217c6p-12, -0x1.07959c8406c18p-14, 0x1.4a909f7d87a65p-17, -0x1.8c87c45d83651p-20, -0x1.4000000000000p+2,
+        0x1.0994a61048496p+4, 0x1.4eb9c6ce8184dp+1, 0x1.7f8c1ed127468p-7, -0x1.26cd60297ad01p-10, 0x1.f2ac8ab893a47p-14, -0x1.b9fec8706e377p-17, 0x1.9cb84e16e9765p-20, -0x1.7c4b62e295aabp-23, -0x1.c000000000000p+2,
+        0x1.886b199102ac6p+4, 0x1.54fd0184d346cp+2, 0x1.737245a8a6902p-6, -0x1.95108d07b6cf0p-9, 0x1.e958b30b59fd5p-12, -0x1.37fd1c0b8fb64p-14, 0x1.b339c0ff018bap-17, -0x1.243f864fce33ep-19, -0x1.4000000000000p+2,
+        0x1.1a078565ef80ep+5, 0x1.591a2c845f577p+2, 0x1.74bbff07e2a64p-7, -0x1.237b27e9a25b0p-10, 0x1.fbb4515cef34ap-14, -0x1.d425bcd0a3542p-17, 0x1.ccbf3c9d9c68cp-20, -0x1.c2266c1e73cb4p-23, -0x1.c000000000000p+2,
+        0x1.9c147a18e457cp+5, 0x1.5c21ffb8c5855p+3, 0x1.6677604687bb9p-6, -0x1.884056e9c936fp-9, 0x1.df248f9cd0866p-12, -0x1.36dd6fdb70c7bp-14, 0x1.bd7984e097255p-17, -0x1.33dbc0df21065p-19, -0x1.4000000000000p+2,
+        0x1.255982e147349p+6, 0x1.5e1e0710a9301p+3, 0x1.67c2ded8328cbp-7, -0x1.187a455d6ac70p-10, 0x1.e996460a46304p-14, -0x1.c64a18b06034ap-17, 0x1.c3ee86ead2db1p-20, -0x1.bf611134902f9p-23, -0x1.c000000000000p+2,
+        0x1.a8f393bd20e84p+6, 0x1.5f94fc1a7bd54p+4, 0x1.5b32c79d66edcp-6, -0x1.79a5c635a5f88p-9, 0x1.cc218ebc1f08ap-12, -0x1.2a94700d653cfp-14, 0x1.ad37305cc5c69p-17, -0x1.2a0040cd36c2bp-19, -0x1.4000000000000p+2,
+        0x1.2c815b5f11625p+7, 0x1.608b85ac18f22p+4, 0x1.5e0357324b5d1p-7, -0x1.0f0938d7caf4dp-10, 0x1.d70a3dac5c552p-14, -0x1.b3f93c4d54545p-17, 0x1.b14c2bcd8ce90p-20, -0x1.ad16f5026106ep-23, -0x1.c000000000000p+2,
+        0x1.b0dc12dc0164dp+7, 0x1.6142575bac8a4p+5, 0x1.53708a2004885p-6, -0x1.6ecf7a57e1ef4p-9, 0x1.bcc0c4188e3c3p-12, -0x1.1f8d18748bf60p-14, 0x1.9c34eac70dc7dp-17, -0x1.1db69aef28da1p-19, -0x1.4000000000000p+2,
+        0x1.30cf6c606f538p+8, 0x1.61bb19b73d6dep+5, 0x1.57a4011350ff3p-7, -0x1.088ee81e346b2p-10, 0x1.c9a38c16d580dp-14, -0x1.a5f5b63847041p-17, 0x1.a20272c856fb7p-20, -0x1.9cec62f08d581p-23, -0x1.c000000000000p+2,
+        0x1.b5887587001ffp+8, 0x1.621503a8c661ep+6, 0x1.4e8de6e940944p-6, -0x1.67c22c3fc8e73p-9, 0x1.b2691dc5f4f8ap-12, -0x1.17df8c84e618ap-14, 0x1.8fd97727a608ep-17, -0x1.146c69a973f90p-19, -0x1.4000000000000p+2,
+        0x1.3351c579714ecp+9, 0x1.62509d087d9f0p+6, 0x1.53bab3f711a1ep-7, -0x1.047c04bdbd73fp-10, 0x1.c103088f74ab2p-14, -0x1.9cb9ad02a15cep-17, 0x1.97ac75927aa93p-20, -0x1.91b8a481f0817p-23, -0x1.c000000000000p+2,
     };
 
     /**
