@@ -9,14 +9,14 @@
 #      ROUNDS times Boost then Java, then Boost once more, so that load changing during the run (the machine may be
 #      shared) hits both sides alike; all samples of a side are pooled;
 #   4. prints the table (io.superloss.bench.LambertWComparison): medians in ns per evaluation and Java / Boost.
-# Usage: scripts/bench-boost-lambertw.sh            (about 2 minutes with the defaults)
-# Environment: OUT (output folder), ROUNDS (default 2), SAMPLES / SAMPLE_MS (samples per case and round, and their
+# Usage: scripts/bench-boost-lambertw.sh            (about 2.5 minutes with the defaults)
+# Environment: OUT (output folder), ROUNDS (default 3; every round is a new JVM, whose JIT may compile differently), SAMPLES / SAMPLE_MS (samples per case and round, and their
 #              length in ms of CPU time), CXXFLAGS (default -O2, the issue's setting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1
 OUT=${OUT:-target/bench}
-SAMPLES=${SAMPLES:-15}
+SAMPLES=${SAMPLES:-10}
 SAMPLE_MS=${SAMPLE_MS:-200}
 CXXFLAGS=${CXXFLAGS:--O2}
 mkdir -p "$OUT"
@@ -31,7 +31,7 @@ g++ $CXXFLAGS -std=c++17 -o "$OUT/lambertw_boost_bench" scripts/lambertw_boost_b
 mvn -B -q -Dstyle.color=never -Pbench test-compile exec:exec -Dbench.main=io.superloss.bench.LambertWInputs "-Dbench.args=$OUT"
 
 rm -f "$OUT"/samples-*.txt
-for round in $(seq 1 "${ROUNDS:-2}"); do
+for round in $(seq 1 "${ROUNDS:-3}"); do
   echo "round $round: Boost, then Java ..."
   "$OUT/lambertw_boost_bench" "$OUT" "$SAMPLES" "$SAMPLE_MS" > "$OUT/samples-boost-$round.txt"
   mvn -B -q -Dstyle.color=never -Pbench exec:exec -Dbench.main=io.superloss.bench.LambertWThroughput \

@@ -1,24 +1,24 @@
 package io.superloss;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-
 /**
  * Bulk access to the elements of ND4J arrays in host memory, for the per-call work of the fused SuperLoss.
  *
- * <p>Why: on ND4J 1.0.0-M2.1 every native op costs microseconds of fixed overhead, and {@code toDoubleVector()} runs
- * one ({@code dup}) before copying element by element through the buffer's indexer, so that reading a vector of 128
- * losses costs about as much as an op (measured: 10-20 us, against under 1 us for a bulk copy). On the CPU backend an
+ * <p>Why: on ND4J 1.0.0-M2.1 every native op costs microseconds of fixed overhead (tens of microseconds inside a
+ * training step), and {@code toDoubleVector()} runs one ({@code dup}) before copying element by element through the
+ * buffer's indexer, so that reading a vector of 128 losses costs about as much as an op. On the CPU backend an
  * array's memory is host memory, written completely when an op returns (ops run synchronously on the calling thread),
- * so a dense array can be read with one bulk copy of its buffer. Everything else (other backends, views with an
- * offset, strided arrays) goes through ND4J's element API, which works everywhere.
+ * so a dense array can be read or written with one bulk copy through its JavaCPP pointer (one JNI call, well under a
+ * microsecond; {@code DataBuffer.asNio()} costs several times more, creating a direct buffer through JNI). Everything
+ * else (other backends, views with an offset, strided arrays) goes through ND4J's element API, which works everywhere.
  */
 final class HostArrays {
     /** Whether ND4J runs on its CPU backend (decided once; the backend cannot change in a JVM). */
@@ -29,43 +29,61 @@ final class HostArrays {
     }
 
     /**
-     * The elements of {@code array} as raw bytes in native byte order, from its first element (position 0) to its
-     * last (limit = length x element size), in the array's own ordering; a view of the array's memory, valid until
-     * the array's memory is reused. Null when there is no such direct view: not the CPU backend, an empty or
-     * non-dense array (not default strides for its ordering), a view that does not start at its buffer's first
-     * element, or more than {@link Integer#MAX_VALUE} bytes.
+     * The pointer to the memory of {@code array} when its elements can be copied in bulk from there: the CPU backend,
+     * a non-empty array with default strides for its ordering (its elements lie contiguously in that ordering), that
+     * starts at its buffer's first element, of at most {@link Integer#MAX_VALUE} bytes. Null otherwise.
      */
-    static ByteBuffer denseBytes(INDArray array) {
+    private static Pointer denseMemory(INDArray array) {
         if (!CPU_BACKEND || array.isEmpty() || array.offset() != 0 || array.data().dataType() != array.dataType()
+                || array.length() * array.dataType().width() > Integer.MAX_VALUE
                 || !Shape.hasDefaultStridesForShape(array)) {
             return null;
         }
-        long bytes = array.length() * array.dataType().width();
-        if (bytes > Integer.MAX_VALUE) {
+        Pointer pointer = array.data().pointer();
+        if (pointer == null || pointer.isNull() || pointer.position() != 0) {
             return null;
         }
-        ByteBuffer buffer = array.data().asNio();
-        if (buffer == null || buffer.capacity() < bytes) {
-            return null;
+        return pointer;
+    }
+
+    /**
+     * The number of bytes of {@code array}'s elements, or -1 if they cannot be copied in bulk (see
+     * {@link #copyBytes}).
+     */
+    static int denseByteCount(INDArray array) {
+        return denseMemory(array) == null ? -1 : (int) (array.length() * array.dataType().width());
+    }
+
+    /**
+     * Copies the elements of {@code array}, as raw bytes in its ordering, into {@code target} (at least
+     * {@link #denseByteCount} long).
+     *
+     * @return false, having copied nothing, if the array cannot be copied in bulk
+     */
+    static boolean copyBytes(INDArray array, byte[] target) {
+        Pointer memory = denseMemory(array);
+        if (memory == null) {
+            return false;
         }
-        buffer.order(ByteOrder.nativeOrder());
-        buffer.position(0).limit((int) bytes);
-        return buffer;
+        int bytes = (int) (array.length() * array.dataType().width());
+        new BytePointer(memory).get(target, 0, bytes);
+        return true;
     }
 
     /** The elements of a vector (any rank with one non-unit dimension, e.g. [rows,1]) as doubles, in order. */
     static double[] toDoubles(INDArray vector) {
-        ByteBuffer bytes = denseBytes(vector);
-        if (bytes != null && vector.dataType() == DataType.DOUBLE) {
-            double[] values = new double[(int) vector.length()];
-            bytes.asDoubleBuffer().get(values);
+        Pointer memory = denseMemory(vector);
+        int n = (int) vector.length();
+        if (memory instanceof DoublePointer && vector.dataType() == DataType.DOUBLE) {
+            double[] values = new double[n];
+            ((DoublePointer) memory).get(values, 0, n);
             return values;
         }
-        if (bytes != null && vector.dataType() == DataType.FLOAT) {
-            float[] floats = new float[(int) vector.length()];
-            bytes.asFloatBuffer().get(floats);
-            double[] values = new double[floats.length];
-            for (int i = 0; i < floats.length; i++) {
+        if (memory instanceof FloatPointer && vector.dataType() == DataType.FLOAT) {
+            float[] floats = new float[n];
+            ((FloatPointer) memory).get(floats, 0, n);
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
                 values[i] = floats[i];
             }
             return values;
@@ -77,43 +95,47 @@ final class HostArrays {
      * Multiplies row i of the rank-2 {@code matrix} by {@code factors[i]} in place, as
      * {@code matrix.muliColumnVector(column(factors, matrix.dataType()))} would, with the same IEEE products (the
      * factor rounded to the matrix's type, then one multiplication per element), but without a native op. Only for
-     * FLOAT or DOUBLE matrices that {@link #denseBytes} can access.
+     * FLOAT or DOUBLE matrices whose elements can be copied in bulk (see {@link #denseMemory}).
      *
      * @return false, having changed nothing, for any other matrix
      */
     static boolean scaleRows(INDArray matrix, double[] factors) {
         DataType type = matrix.dataType();
-        if (matrix.rank() != 2 || matrix.size(0) != factors.length
-                || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
+        if (matrix.rank() != 2 || matrix.size(0) != factors.length) {
             return false;
         }
-        ByteBuffer bytes = denseBytes(matrix);
-        if (bytes == null) {
-            return false;
-        }
+        Pointer memory = denseMemory(matrix);
         int rows = factors.length;
         int columns = (int) matrix.size(1);
+        int n = rows * columns;
         // Dense with default strides: element (i, j) is at i * columns + j ('c') or j * rows + i ('f').
         int rowStride = matrix.ordering() == 'c' ? columns : 1;
         int columnStride = matrix.ordering() == 'c' ? 1 : rows;
-        if (type == DataType.FLOAT) {
-            FloatBuffer values = bytes.asFloatBuffer();
+        if (memory instanceof FloatPointer && type == DataType.FLOAT) {
+            float[] values = new float[n];
+            ((FloatPointer) memory).get(values, 0, n);
             for (int i = 0; i < rows; i++) {
                 float factor = (float) factors[i];
                 for (int j = 0, k = i * rowStride; j < columns; j++, k += columnStride) {
-                    values.put(k, values.get(k) * factor);
+                    values[k] *= factor;
                 }
             }
-        } else {
-            DoubleBuffer values = bytes.asDoubleBuffer();
+            ((FloatPointer) memory).put(values, 0, n);
+            return true;
+        }
+        if (memory instanceof DoublePointer && type == DataType.DOUBLE) {
+            double[] values = new double[n];
+            ((DoublePointer) memory).get(values, 0, n);
             for (int i = 0; i < rows; i++) {
                 double factor = factors[i];
                 for (int j = 0, k = i * rowStride; j < columns; j++, k += columnStride) {
-                    values.put(k, values.get(k) * factor);
+                    values[k] *= factor;
                 }
             }
+            ((DoublePointer) memory).put(values, 0, n);
+            return true;
         }
-        return true;
+        return false;
     }
 
     /**

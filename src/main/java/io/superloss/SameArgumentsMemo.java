@@ -1,11 +1,11 @@
 package io.superloss;
 
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationRReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -19,7 +19,7 @@ import java.util.Arrays;
  * pre-output with the same values, so the wrapped loss's per-row values of the training call can be reused instead
  * of being computed a second time (about as many native ops as the wrapped loss's own score).
  *
- * <p>Only arrays that {@link HostArrays#denseBytes} can read in one bulk copy are remembered (on other backends and
+ * <p>Only arrays that {@link HostArrays#copyBytes} can read in one bulk copy are remembered (on other backends and
  * for other layouts nothing is, and every call misses), and at most {@link #MAX_BYTES} of them per call. Each thread
  * has its own entry, whose buffers are reused from call to call: no locking, no allocation once the buffers have
  * grown to the batch size, and a thread never sees another thread's entry.
@@ -50,7 +50,7 @@ final class SameArgumentsMemo<V> {
      */
     static boolean isDeterministic(IActivation activation) {
         return activation.getClass().getPackageName().equals(ND4J_ACTIVATIONS)
-                && !activation.getClass().getSimpleName().equals("ActivationRReLU");
+                && !(activation instanceof ActivationRReLU);
     }
 
     /** The value remembered for these arguments on this thread, or null. */
@@ -99,24 +99,26 @@ final class SameArgumentsMemo<V> {
         private long[] shape;
         private char ordering;
         private byte[] bytes = new byte[0];
+        private byte[] scratch = new byte[0];
         private int length;
 
         /** Records {@code array} (null: absent); false if it cannot be read in bulk. */
         boolean copy(INDArray array) {
+            present = false;
             if (array == null) {
-                present = false;
                 return true;
             }
-            ByteBuffer source = HostArrays.denseBytes(array);
-            if (source == null) {
-                present = false;
+            int count = HostArrays.denseByteCount(array);
+            if (count < 0) {
                 return false;
             }
-            length = source.remaining();
-            if (bytes.length < length) {
-                bytes = new byte[length];
+            if (bytes.length < count) {
+                bytes = new byte[count];
             }
-            source.get(bytes, 0, length);
+            if (!HostArrays.copyBytes(array, bytes)) {
+                return false;
+            }
+            length = count;
             dataType = array.dataType();
             shape = array.shape();
             ordering = array.ordering();
@@ -129,12 +131,14 @@ final class SameArgumentsMemo<V> {
             if (array == null || !present) {
                 return array == null && !present;
             }
-            if (array.dataType() != dataType || array.ordering() != ordering || !Arrays.equals(array.shape(), shape)) {
+            if (array.dataType() != dataType || array.ordering() != ordering || !Arrays.equals(array.shape(), shape)
+                    || HostArrays.denseByteCount(array) != length) {
                 return false;
             }
-            ByteBuffer current = HostArrays.denseBytes(array);
-            return current != null && current.remaining() == length
-                    && ByteBuffer.wrap(bytes, 0, length).equals(current);
+            if (scratch.length < length) {
+                scratch = new byte[length];
+            }
+            return HostArrays.copyBytes(array, scratch) && Arrays.equals(bytes, 0, length, scratch, 0, length);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.superloss;
 
+import org.bytedeco.javacpp.indexer.HalfIndexer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -8,11 +9,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,21 +51,47 @@ class HostArraysTest {
             INDArray filler = Nd4j.rand(DataType.FLOAT, 7, 3); // so that the array does not start the workspace
             INDArray column = Nd4j.createFromArray(SPECIAL).reshape(SPECIAL.length, 1).castTo(DataType.FLOAT);
             assertTrue(column.isAttached());
-            assertNotNull(HostArrays.denseBytes(column));
+            assertEquals(SPECIAL.length * 4, HostArrays.denseByteCount(column));
             assertBitsEqual(column.toDoubleVector(), HostArrays.toDoubles(column), "workspace array");
             assertEquals(21, filler.length());
         }
     }
 
     @Test
-    void denseBytesOnlyForArraysThatStartTheirBufferWithDefaultStrides() {
+    void copyBytesGivesTheRawElementsInTheArraysOrdering() {
+        INDArray matrix = Nd4j.createFromArray(SPECIAL).reshape(4, 3);
+        for (INDArray array : new INDArray[] {matrix, matrix.transpose(), matrix.dup('f'), matrix.castTo(DataType.FLOAT),
+            matrix.castTo(DataType.HALF)}) {
+            int width = array.dataType().width();
+            assertEquals(12 * width, HostArrays.denseByteCount(array));
+            byte[] bytes = new byte[12 * width + 3];
+            assertTrue(HostArrays.copyBytes(array, bytes));
+            // The reference: each element's IEEE bits (HALF: its value; NaN payloads differ between converters), in
+            // the array's own ordering, in native byte order.
+            ByteBuffer copied = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+            INDArray flat = Nd4j.toFlattened(array.ordering(), array);
+            for (int k = 0; k < 12; k++) {
+                String where = array.dataType() + " " + array.ordering() + " element " + k;
+                switch (array.dataType()) {
+                    case DOUBLE -> assertEquals(Double.doubleToRawLongBits(flat.getDouble(k)),
+                            Double.doubleToRawLongBits(copied.getDouble(k * width)), where);
+                    case FLOAT -> assertEquals(Float.floatToRawIntBits(flat.getFloat(k)),
+                            Float.floatToRawIntBits(copied.getFloat(k * width)), where);
+                    default -> assertEquals(flat.getFloat(k), HalfIndexer.toFloat(copied.getShort(k * width)), where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bulkCopiesOnlyForArraysThatStartTheirBufferWithDefaultStrides() {
         INDArray matrix = Nd4j.rand(DataType.DOUBLE, 4, 5);
-        assertNotNull(HostArrays.denseBytes(matrix));
-        assertEquals(4 * 5 * 8, HostArrays.denseBytes(matrix).remaining());
-        assertNotNull(HostArrays.denseBytes(matrix.transpose()), "the transpose is dense in 'f' order");
-        assertNull(HostArrays.denseBytes(matrix.getRow(2)), "offset view");
-        assertNull(HostArrays.denseBytes(matrix.getColumn(0)), "strided view");
-        assertNull(HostArrays.denseBytes(Nd4j.empty(DataType.DOUBLE)));
+        assertEquals(4 * 5 * 8, HostArrays.denseByteCount(matrix));
+        assertEquals(4 * 5 * 8, HostArrays.denseByteCount(matrix.transpose()), "the transpose is dense in 'f' order");
+        assertEquals(-1, HostArrays.denseByteCount(matrix.getRow(2)), "offset view");
+        assertEquals(-1, HostArrays.denseByteCount(matrix.getColumn(0)), "strided view");
+        assertEquals(-1, HostArrays.denseByteCount(Nd4j.empty(DataType.DOUBLE)));
+        assertFalse(HostArrays.copyBytes(matrix.getColumn(0), new byte[100]));
     }
 
     @Test

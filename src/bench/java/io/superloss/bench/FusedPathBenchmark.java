@@ -44,8 +44,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 10, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
 public class FusedPathBenchmark {
-    /** The rows of the MLP (128) and CNN (64) benchmarks. */
-    @Param({"128", "64"})
+    /** The rows of the CNN (64) and MLP (128) benchmarks, and more to show what grows with them. */
+    @Param({"64", "128", "1024"})
     public int rows;
 
     @Param({"LossMCXENT", "SuperLoss(LossMCXENT)"})

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The table of {@code scripts/bench-boost-lambertw.sh}: Java ({@link LambertWThroughput}) next to Boost.Math
  * ({@code scripts/lambertw_boost_bench.cpp}) on the same argument files, timed the same way, as the medians of their
- * samples in ns per evaluation, and their ratio. As a check that both
+ * samples in ns per evaluation, and their ratio; also the median of each Java run (each run is a new JVM, and the JIT
+ * does not always compile the same code), and the array loop of the INDArray op. As a check that both
  * compute the same function on the same arguments, the largest difference between Java's and Boost's results in units
  * of the last place (of Boost's result).
  *
@@ -28,16 +29,21 @@ public final class LambertWComparison {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         Map<String, List<Double>> samples = new HashMap<>(); // "impl set type" -> ns per evaluation
+        Map<String, List<Double>> runMedians = new HashMap<>(); // "impl set type" -> the median of each run
         try (var files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().matches("samples-.*\\.txt")).toList()) {
                 for (String line : Files.readAllLines(file)) {
                     String[] f = line.replaceAll("\u001B\\[[;\\d]*m", "").trim().split("\\s+"); // no colours
-                    if (f.length > 3 && (f[0].equals("boost") || f[0].equals("java"))) {
+                    if (f.length > 3 && f[0].matches("boost|java|javaArrayLoop")) {
                         List<Double> list = samples.computeIfAbsent(f[0] + " " + f[1] + " " + f[2],
                                 k -> new ArrayList<>());
+                        List<Double> run = new ArrayList<>();
                         for (int i = 3; i < f.length; i++) {
-                            list.add(Double.parseDouble(f[i]));
+                            run.add(Double.parseDouble(f[i]));
                         }
+                        list.addAll(run);
+                        runMedians.computeIfAbsent(f[0] + " " + f[1] + " " + f[2], k -> new ArrayList<>())
+                                .add(median(run));
                     }
                 }
             }
@@ -45,8 +51,8 @@ public final class LambertWComparison {
 
         System.out.printf("%nLambert W0 throughput, ns per evaluation (median of samples), same %d arguments per set%n",
                 LambertWInputs.SIZE);
-        System.out.printf("%-10s %-6s %12s %12s %14s %18s   %s%n", "set", "type", "Java w0()", "Boost", "Java / Boost",
-                "max |Java-Boost|", "samples Java / Boost");
+        System.out.printf("%-10s %-6s %12s %12s %14s %18s   %-22s %s%n", "set", "type", "Java w0()", "Boost",
+                "Java / Boost", "max |Java-Boost|", "samples Java / Boost", "array loop (/ Boost)");
         for (String set : LambertWInputs.SETS) {
             for (String type : new String[] {"f64", "f32"}) {
                 boolean isFloat = type.equals("f32");
@@ -54,11 +60,14 @@ public final class LambertWComparison {
                 List<Double> b = samples.getOrDefault("boost " + set + " " + type, List.of());
                 double javaNs = median(j);
                 double boostNs = median(b);
+                double arrayNs = median(samples.getOrDefault("javaArrayLoop " + set + " " + type, List.of()));
                 double ulps = maxUlpDifference(dir, set, isFloat);
-                System.out.printf("%-10s %-6s %12.2f %12.2f %14.3f %14.1f ulp   %d / %d%n", set, type, javaNs, boostNs,
-                        javaNs / boostNs, ulps, j.size(), b.size());
-                System.out.printf("LAMBERTW\t%s\t%s\t%.3f\t%.3f\t%.4f\t%.1f%n", set, type, javaNs, boostNs,
-                        javaNs / boostNs, ulps);
+                System.out.printf("%-10s %-6s %12.2f %12.2f %14.3f %14.1f ulp   %-22s %.2f (%.3f)%n", set, type, javaNs,
+                        boostNs, javaNs / boostNs, ulps, j.size() + " / " + b.size(), arrayNs, arrayNs / boostNs);
+                System.out.printf("%-17s Java w0() per run: %s; array loop per run: %s%n", "", runs(runMedians, "java "
+                        + set + " " + type), runs(runMedians, "javaArrayLoop " + set + " " + type));
+                System.out.printf("LAMBERTW\t%s\t%s\t%.3f\t%.3f\t%.4f\t%.1f\t%.3f\t%.4f%n", set, type, javaNs,
+                        boostNs, javaNs / boostNs, ulps, arrayNs, arrayNs / boostNs);
             }
         }
     }
@@ -84,6 +93,14 @@ public final class LambertWComparison {
             }
         }
         return max;
+    }
+
+    private static String runs(Map<String, List<Double>> runMedians, String key) {
+        StringBuilder text = new StringBuilder();
+        for (double m : runMedians.getOrDefault(key, List.of())) {
+            text.append(text.length() == 0 ? "" : " ").append(String.format("%.2f", m));
+        }
+        return text.toString();
     }
 
     private static double median(List<Double> samples) {

@@ -1,5 +1,6 @@
 package io.superloss.bench;
 
+import io.superloss.BenchAccess;
 import io.superloss.LambertW;
 
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
  * over the argument files of {@link LambertWInputs}, in whole passes, in samples of a given amount of this thread's
  * CPU time (time the thread was not running, on a shared machine, is not counted), after a warm-up of two samples.
  * Prints one line per set and type, {@code java <set> <f64|f32> <ns per evaluation of each sample>}, the format of the
- * Boost harness. Run by {@code scripts/bench-boost-lambertw.sh}; {@link LambertWBenchmark} is the JMH version (wall
+ * Boost harness, and the same for the array loop that {@code LambertW.w0(INDArray)} runs between its copies
+ * ({@code javaArrayLoop}: two passes over chunks, which avoids the float/double conversion chain of a scalar float
+ * loop). Run by {@code scripts/bench-boost-lambertw.sh}; {@link LambertWBenchmark} is the JMH version (wall
  * clock).
  *
  * <p>Arguments: the folder of the argument files, the samples per case and the sample length in milliseconds.
@@ -37,6 +40,12 @@ public final class LambertWThroughput {
                 line.append(String.format(" %.4f", sampleDoubles(doubles, doubleResults, ms)));
             }
             System.out.println(line);
+            line = new StringBuilder("javaArrayLoop " + set + " f64");
+            sampleArrayLoop(doubles, doubleResults, null, null, 2 * ms);
+            for (int s = 0; s < samples; s++) {
+                line.append(String.format(" %.4f", sampleArrayLoop(doubles, doubleResults, null, null, ms)));
+            }
+            System.out.println(line);
 
             float[] floats = LambertWInputs.readFloats(LambertWInputs.file(dir, set, true));
             float[] floatResults = new float[floats.length];
@@ -46,7 +55,30 @@ public final class LambertWThroughput {
                 line.append(String.format(" %.4f", sampleFloats(floats, floatResults, ms)));
             }
             System.out.println(line);
+            line = new StringBuilder("javaArrayLoop " + set + " f32");
+            sampleArrayLoop(null, null, floats, floatResults, 2 * ms);
+            for (int s = 0; s < samples; s++) {
+                line.append(String.format(" %.4f", sampleArrayLoop(null, null, floats, floatResults, ms)));
+            }
+            System.out.println(line);
         }
+    }
+
+    /** As {@link #sampleDoubles} for the array loop of the INDArray op (doubles, or floats when they are null). */
+    private static double sampleArrayLoop(double[] in, double[] out, float[] inF, float[] outF, double ms) {
+        long start = THREADS.getCurrentThreadCpuTime();
+        long passes = 0;
+        long elapsed;
+        do {
+            if (in != null) {
+                BenchAccess.w0(in, out);
+            } else {
+                BenchAccess.w0(inF, outF);
+            }
+            passes++;
+            elapsed = THREADS.getCurrentThreadCpuTime() - start;
+        } while (elapsed < ms * 1e6);
+        return elapsed / ((double) passes * (in != null ? in.length : inF.length));
     }
 
     /** Whole passes for at least {@code ms} ms of CPU time; nanoseconds per evaluation. */

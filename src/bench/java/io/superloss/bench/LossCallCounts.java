@@ -39,13 +39,13 @@ import java.util.function.Supplier;
  *
  * <pre>
  * mvn -Pbench -q test-compile exec:exec -Dbench.main=io.superloss.bench.LossCallCounts \
- *     -Dbench.jvmArgs="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xmx6g"
+ *     -Dbench.jvmArgs="-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xms2g -Xmx2g"
  * </pre>
  */
 public final class LossCallCounts {
-    private static final int ITERATIONS = 2000;
+    private static final int ITERATIONS = 1000;
     private static final int OUTPUTS = 10;
-    private static final int[] ROWS = {Integer.getInteger("counts.rows", 64), 128, 1024};
+    private static final int[] ROWS = {64, 128, 1024};
 
     private LossCallCounts() {
     }

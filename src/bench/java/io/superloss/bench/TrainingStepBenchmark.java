@@ -21,7 +21,9 @@ import java.util.function.BiFunction;
  * <p>Prints the median milliseconds per step of both, on the thread's CPU clock and on the wall clock, and the median
  * of the per-round ratios (paired, so robust to load changing between rounds) with a 95% confidence interval; with
  * {@code -Dbench.verbose=true} (in {@code bench.jvmArgs}) every round too. Arguments: which networks (default all)
- * and the rounds for the MLP (default 200; the CNN gets a third of them, one step per network each).
+ * and the rounds for the MLP (default 200; the CNN gets a third of them, one step per network each). Both losses sit
+ * in the same timing shim ({@link TimedLoss}), which also gives the CPU time of the loss calls within the step.
+ * {@code -Dbench.control=true} puts plain LossMCXENT on both sides (the ratio should then be 1 within its interval).
  *
  * <pre>
  * mvn -Pbench -q test-compile exec:exec -Dbench.main=io.superloss.bench.TrainingStepBenchmark [-Dbench.args="mlp|cnn|all ROUNDS"]
@@ -60,8 +62,11 @@ public final class TrainingStepBenchmark {
 
     private static void run(Case c, int rounds) {
         long seed = 42;
-        MultiLayerNetwork plainNet = c.builder().apply(new LossMCXENT(), seed);
-        MultiLayerNetwork superLossNet = c.builder().apply(CONTROL ? new LossMCXENT() : new SuperLoss(new LossMCXENT()), seed);
+        // Both losses are wrapped in the same timing shim (a few CPU-clock reads per step on each side).
+        TimedLoss plainLoss = new TimedLoss(new LossMCXENT());
+        TimedLoss superLoss = new TimedLoss(CONTROL ? new LossMCXENT() : new SuperLoss(new LossMCXENT()));
+        MultiLayerNetwork plainNet = c.builder().apply(plainLoss, seed);
+        MultiLayerNetwork superLossNet = c.builder().apply(superLoss, seed);
         List<DataSet> batches = BenchNetworks.randomMnistBatches(8, c.batch(), seed);
         int warmupRounds = Math.max(5, rounds / 10);
         System.out.printf("%n%s: %d warm-up + %d timed rounds of %d steps per network%n", c.name(), warmupRounds,
@@ -73,8 +78,8 @@ public final class TrainingStepBenchmark {
             boolean plainFirst = (r & 1) == 0;
             for (int k = 0; k < 2; k++) {
                 boolean isPlain = plainFirst == (k == 0);
-                (isPlain ? plain : withSuperLoss).time(r, isPlain ? plainNet : superLossNet, batches, cursor,
-                        c.stepsPerRound());
+                (isPlain ? plain : withSuperLoss).time(r, isPlain ? plainNet : superLossNet,
+                        isPlain ? plainLoss : superLoss, batches, cursor, c.stepsPerRound());
             }
             cursor += c.stepsPerRound();
             if (r >= 0 && VERBOSE) {
@@ -87,6 +92,12 @@ public final class TrainingStepBenchmark {
         System.out.println(c.name());
         report("CPU time ", c, plain.cpu, withSuperLoss.cpu);
         report("wall time", c, plain.wall, withSuperLoss.wall);
+        double plainLossMs = median(plain.lossCpu);
+        double superLossMs = median(withSuperLoss.lossCpu);
+        System.out.printf("  loss calls (computeGradient + computeScore), CPU ms/step: plain %.3f, SuperLoss %.3f; "
+                        + "difference %.3f ms = %.1f%% of the plain step%n", plainLossMs, superLossMs,
+                superLossMs - plainLossMs, 100 * (superLossMs - plainLossMs) / median(plain.cpu));
+        System.out.printf("RESULT\t%s\tloss calls\t%.3f\t%.3f%n", c.name(), plainLossMs, superLossMs);
     }
 
     private static void report(String clock, Case c, double[] plain, double[] superLoss) {
@@ -119,13 +130,16 @@ public final class TrainingStepBenchmark {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         final double[] cpu;
         final double[] wall;
+        final double[] lossCpu;
 
         Times(int rounds) {
             cpu = new double[rounds];
             wall = new double[rounds];
+            lossCpu = new double[rounds];
         }
 
-        void time(int round, MultiLayerNetwork net, List<DataSet> batches, int cursor, int steps) {
+        void time(int round, MultiLayerNetwork net, TimedLoss loss, List<DataSet> batches, int cursor, int steps) {
+            loss.takeNanos();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
             long wallStart = System.nanoTime();
             for (int s = 0; s < steps; s++) {
@@ -136,6 +150,7 @@ public final class TrainingStepBenchmark {
             if (round >= 0) {
                 cpu[round] = (cpuEnd - cpuStart) / 1e6 / steps;
                 wall[round] = (wallEnd - wallStart) / 1e6 / steps;
+                lossCpu[round] = loss.takeNanos() / 1e6 / steps;
             }
         }
     }
