@@ -32,6 +32,7 @@ public final class GraphModeBenchmark {
     private static final int OUTPUTS = 10;
     private static final int[] ROWS = {32, 256};
     private static final int ROUNDS = 5;
+    private static final int BATCHES = 4;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private GraphModeBenchmark() {
@@ -76,7 +77,7 @@ public final class GraphModeBenchmark {
     }
 
     /**
-     * Times {@code loss} on a fixed random batch of {@code rows} x {@code outputs} (identity activation).
+     * Times {@code loss} on random batches of {@code rows} x {@code outputs} (identity activation).
      *
      * @param warmup untimed iterations first (the graph is built and the JIT warms up)
      * @param reps   timed iterations per round (the best of five rounds counts)
@@ -84,15 +85,21 @@ public final class GraphModeBenchmark {
     public static Cost measure(ILossFunction loss, int rows, int outputs, int warmup, int reps) {
         Nd4j.getRandom().setSeed(rows);
         INDArray labels = Nd4j.rand(DataType.DOUBLE, rows, outputs);
-        INDArray preOutput = Nd4j.rand(DataType.DOUBLE, rows, outputs);
-        // Scoring on other rows than the training ones: GRAPH reuses a training call's evaluation for the score of
-        // the same batch (as in a DL4J iteration), which the scoring column is not meant to measure.
-        INDArray otherPreOutput = Nd4j.rand(DataType.DOUBLE, rows, outputs);
+        // A new batch for every training iteration and every scoring call, as in training (cycling through a few):
+        // SuperLoss reuses a training call's per-row values (FUSED) or evaluation (GRAPH) for the score of the same
+        // batch, as in a DL4J iteration, but a call on the same arrays as the previous call would be reused as well.
+        // Scoring runs on other rows than the training ones, which the scoring column is meant to measure.
+        INDArray[] preOutputs = new INDArray[BATCHES];
+        INDArray[] otherPreOutputs = new INDArray[BATCHES];
+        for (int b = 0; b < BATCHES; b++) {
+            preOutputs[b] = Nd4j.rand(DataType.DOUBLE, rows, outputs);
+            otherPreOutputs[b] = Nd4j.rand(DataType.DOUBLE, rows, outputs);
+        }
         IActivation identity = new ActivationIdentity();
         for (int i = 0; i < warmup; i++) {
-            loss.computeGradient(labels, preOutput, identity, null);
-            loss.computeScore(labels, preOutput, identity, null, false);
-            loss.computeScoreArray(labels, otherPreOutput, identity, null);
+            loss.computeGradient(labels, preOutputs[i % BATCHES], identity, null);
+            loss.computeScore(labels, preOutputs[i % BATCHES], identity, null, false);
+            loss.computeScoreArray(labels, otherPreOutputs[i % BATCHES], identity, null);
         }
         double train = Double.POSITIVE_INFINITY;
         double score = Double.POSITIVE_INFINITY;
@@ -100,12 +107,12 @@ public final class GraphModeBenchmark {
         for (int round = 0; round < ROUNDS; round++) {
             long start = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < reps; i++) {
-                loss.computeGradient(labels, preOutput, identity, null);
-                loss.computeScore(labels, preOutput, identity, null, false);
+                loss.computeGradient(labels, preOutputs[i % BATCHES], identity, null);
+                loss.computeScore(labels, preOutputs[i % BATCHES], identity, null, false);
             }
             long trained = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < reps; i++) {
-                loss.computeScoreArray(labels, otherPreOutput, identity, null);
+                loss.computeScoreArray(labels, otherPreOutputs[i % BATCHES], identity, null);
             }
             long scored = THREADS.getCurrentThreadCpuTime();
             train = Math.min(train, (trained - start) / 1e3 / reps);
