@@ -25,6 +25,13 @@ final class HostArrays {
     private static final boolean CPU_BACKEND =
             "org.nd4j.linalg.cpu.nativecpu.CpuBackend".equals(Nd4j.getBackend().getClass().getName());
 
+    /**
+     * {@link #scaleRows} handles matrices up to this many elements (16,384: 64 KiB of floats): it copies the matrix to
+     * the Java heap and back, which beats a native op's fixed cost for the usual output layers (rows x classes) but
+     * not for large ones, and would make per-call garbage grow with the output size.
+     */
+    static final int MAX_SCALED_ELEMENTS = 1 << 14;
+
     private HostArrays() {
     }
 
@@ -95,13 +102,14 @@ final class HostArrays {
      * Multiplies row i of the rank-2 {@code matrix} by {@code factors[i]} in place, as
      * {@code matrix.muliColumnVector(column(factors, matrix.dataType()))} would, with the same IEEE products (the
      * factor rounded to the matrix's type, then one multiplication per element), but without a native op. Only for
-     * FLOAT or DOUBLE matrices whose elements can be copied in bulk (see {@link #denseMemory}).
+     * FLOAT or DOUBLE matrices of at most {@link #MAX_SCALED_ELEMENTS} elements whose elements can be copied in bulk
+     * (see {@link #denseMemory}).
      *
      * @return false, having changed nothing, for any other matrix
      */
     static boolean scaleRows(INDArray matrix, double[] factors) {
         DataType type = matrix.dataType();
-        if (matrix.rank() != 2 || matrix.size(0) != factors.length) {
+        if (matrix.rank() != 2 || matrix.size(0) != factors.length || matrix.length() > MAX_SCALED_ELEMENTS) {
             return false;
         }
         Pointer memory = denseMemory(matrix);

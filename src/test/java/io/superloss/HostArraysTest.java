@@ -125,6 +125,9 @@ class HostArraysTest {
         INDArray view = parent.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
         assertFalse(HostArrays.scaleRows(view, factors));
         assertFalse(HostArrays.scaleRows(Nd4j.ones(DataType.DOUBLE, 2, 2), factors), "row count mismatch");
+        INDArray large = Nd4j.ones(DataType.FLOAT, 3, HostArrays.MAX_SCALED_ELEMENTS / 3 + 1);
+        assertFalse(HostArrays.scaleRows(large, factors), "left to a native op");
+        assertEquals(large.length(), large.sumNumber().doubleValue());
         assertEquals(12.0, parent.sumNumber().doubleValue());
     }
 
