@@ -31,8 +31,10 @@ import java.util.Map;
  * for (MislabelFinder.Suspect s : suspects.subList(0, 20)) System.out.println(s.index() + " " + s.sigma());
  * }</pre>
  *
- * <p>sigma is a decreasing function of the base loss, so the ranking is the ranking by base loss, highest first; the
- * sigma values add how far each example sits above the threshold (sigma &lt; 1) or below it (sigma &gt; 1).
+ * <p>sigma is a non-increasing function of the base loss: it saturates at e for every example whose loss lies below
+ * tau - 2 lambda / e, so equal confidences are ordered by their base loss, highest first. The ranking is therefore the
+ * ranking by base loss, and sigma adds how far each example sits above the threshold (sigma &lt; 1) or below it
+ * (sigma &gt; 1).
  *
  * <p>Supported networks: a {@link MultiLayerNetwork}, or a {@link ComputationGraph} with one input and one output,
  * whose output layer is an {@code OutputLayer}, {@code CenterLossOutputLayer}, {@code RnnOutputLayer},
@@ -54,8 +56,10 @@ public final class MislabelFinder {
      * @param timeStep the time step for recurrent output layers, -1 for feed-forward output layers
      * @param sigma    the SuperLoss confidence: below 1 for examples harder than the threshold, NaN when the base loss
      *                 is NaN (ranked last)
+     * @param loss     the base loss of the example as the wrapped loss function reports it (for rows with a per-row
+     *                 mask weight other than 1, scaled by that weight)
      */
-    public record Suspect(long index, int timeStep, double sigma) {
+    public record Suspect(long index, int timeStep, double sigma, double loss) {
     }
 
     private MislabelFinder(Forward forward, Layer outputLayer, SuperLoss loss) {
@@ -150,7 +154,7 @@ public final class MislabelFinder {
     /**
      * The examples of {@code data} ranked by ascending confidence, masked rows left out.
      *
-     * @return an unmodifiable list, most suspicious first; ties keep the data order
+     * @return an unmodifiable list, most suspicious first (ascending sigma, then descending base loss)
      * @throws IllegalStateException if the SuperLoss has a moving threshold that no training call has set yet
      */
     public List<Suspect> rank(DataSet data) {
@@ -168,7 +172,7 @@ public final class MislabelFinder {
      * indices are counted across batches in iteration order. The iterator is reset first when it is exhausted and
      * supports it (as DL4J's {@code evaluate} does).
      *
-     * @return an unmodifiable list, most suspicious first; ties keep the data order
+     * @return an unmodifiable list, most suspicious first (ascending sigma, then descending base loss)
      * @throws IllegalStateException if the SuperLoss has a moving threshold that no training call has set yet
      */
     public List<Suspect> rank(DataSetIterator data) {
@@ -208,12 +212,14 @@ public final class MislabelFinder {
         INDArray layerInput = forward.outputLayerInput(features, featuresMask, labelsMask);
         Rows rows = output.rows(layerInput, labels, labelsMask, featuresMask);
         double[] sigma = loss.confidence(rows.labels, rows.preOutput, output.activation, rows.mask).toDoubleVector();
+        double[] base = loss.inner().computeScoreArray(rows.labels, rows.preOutput, output.activation, rows.mask)
+                .toDoubleVector();
         boolean[] masked = maskedRows(rows.mask, sigma.length);
         for (int r = 0; r < sigma.length; r++) {
             if (!masked[r]) {
                 into.add(rows.timeSteps < 0
-                        ? new Suspect(offset + r, -1, sigma[r])
-                        : new Suspect(offset + r / rows.timeSteps, r % rows.timeSteps, sigma[r]));
+                        ? new Suspect(offset + r, -1, sigma[r], base[r])
+                        : new Suspect(offset + r / rows.timeSteps, r % rows.timeSteps, sigma[r], base[r]));
             }
         }
     }
@@ -231,8 +237,10 @@ public final class MislabelFinder {
     }
 
     private static List<Suspect> sorted(List<Suspect> suspects) {
-        // List.sort is stable: equal confidences keep the data order.
-        suspects.sort(Comparator.comparingDouble(Suspect::sigma));
+        // Saturated (equal) confidences are ordered by base loss, highest first; List.sort is stable, so full ties
+        // keep the data order.
+        suspects.sort(Comparator.comparingDouble(Suspect::sigma)
+                .thenComparing(Comparator.comparingDouble(Suspect::loss).reversed()));
         return Collections.unmodifiableList(suspects);
     }
 

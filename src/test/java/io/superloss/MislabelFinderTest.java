@@ -48,6 +48,9 @@ class MislabelFinderTest {
     private static final double TAU = Math.log(3);
     private static final double LAMBDA = 0.5;
     private static final int ROWS = 9;
+    private static final Comparator<MislabelFinder.Suspect> BY_RANK =
+            Comparator.comparingDouble(MislabelFinder.Suspect::sigma)
+                    .thenComparing(Comparator.comparingDouble(MislabelFinder.Suspect::loss).reversed());
 
     private static SuperLoss constantSuperLoss() {
         return SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(TAU)).lambda(LAMBDA).build();
@@ -136,15 +139,16 @@ class MislabelFinderTest {
         return losses;
     }
 
-    /** Expected suspects: every row not excluded, sigma from the oracle, ascending sigma, ties by index. */
+    /** Expected suspects: every row not excluded, sigma from the oracle, ascending sigma, then descending loss. */
     private static List<MislabelFinder.Suspect> expected(double[] losses, boolean[] excluded, double tau) {
         List<MislabelFinder.Suspect> out = new ArrayList<>();
         for (int i = 0; i < losses.length; i++) {
             if (excluded == null || !excluded[i]) {
-                out.add(new MislabelFinder.Suspect(i, -1, SuperLossOracle.row(losses[i], tau, LAMBDA).sigma()));
+                out.add(new MislabelFinder.Suspect(i, -1, SuperLossOracle.row(losses[i], tau, LAMBDA).sigma(),
+                        losses[i]));
             }
         }
-        out.sort(Comparator.comparingDouble(MislabelFinder.Suspect::sigma));
+        out.sort(BY_RANK);
         return out;
     }
 
@@ -156,6 +160,7 @@ class MislabelFinderTest {
             assertEquals(e.index(), a.index(), "index at rank " + k);
             assertEquals(e.timeStep(), a.timeStep(), "time step at rank " + k);
             assertEquals(e.sigma(), a.sigma(), TOL * Math.max(1.0, e.sigma()), "sigma at rank " + k);
+            assertEquals(e.loss(), a.loss(), TOL * Math.max(1.0, e.loss()), "loss at rank " + k);
         }
     }
 
@@ -173,6 +178,24 @@ class MislabelFinderTest {
         assertTrue(actual.get(0).sigma() < 1.0 && actual.get(actual.size() - 1).sigma() > 1.0,
                 "sigma range " + actual.get(0).sigma() + " .. " + actual.get(actual.size() - 1).sigma());
         assertThrows(UnsupportedOperationException.class, () -> actual.remove(0));
+    }
+
+    @Test
+    void saturatedConfidencesAreOrderedByBaseLoss() {
+        // With tau = 3 and lambda = 0.5, every loss below 3 - 1/e ~ 2.63 gets sigma = e exactly.
+        double tau = 3.0;
+        SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(tau)).lambda(LAMBDA).build();
+        MultiLayerNetwork net = mlp(loss);
+        DataSet data = data(1);
+
+        List<MislabelFinder.Suspect> actual = MislabelFinder.of(net).rank(data);
+
+        assertSuspects(expected(handLosses(net, data), null, tau), actual);
+        List<MislabelFinder.Suspect> saturated = actual.stream().filter(x -> x.sigma() == Math.E).toList();
+        assertTrue(saturated.size() >= 3, "saturated rows: " + actual);
+        for (int k = 1; k < saturated.size(); k++) {
+            assertTrue(saturated.get(k - 1).loss() > saturated.get(k).loss(), "saturated order: " + saturated);
+        }
     }
 
     @Test
@@ -362,11 +385,11 @@ class MislabelFinderTest {
             for (int t = 0; t < steps; t++) {
                 if (mask[e][t] != 0.0) {
                     double l = crossEntropy(affine(x[e][t], w, b), label[e][t]);
-                    expected.add(new MislabelFinder.Suspect(e, t, SuperLossOracle.row(l, TAU, LAMBDA).sigma()));
+                    expected.add(new MislabelFinder.Suspect(e, t, SuperLossOracle.row(l, TAU, LAMBDA).sigma(), l));
                 }
             }
         }
-        expected.sort(Comparator.comparingDouble(MislabelFinder.Suspect::sigma));
+        expected.sort(BY_RANK);
 
         assertSuspects(expected, MislabelFinder.of(net).rank(data));
     }

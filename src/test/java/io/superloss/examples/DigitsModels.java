@@ -14,21 +14,30 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 
-/** The small MLP used by the demo, the training tests and the digits experiments. */
+/** The small MLPs used by the demo, the training tests and the experiments (digits and MNIST). */
 public final class DigitsModels {
     private DigitsModels() {
     }
 
     /** A 64-128-10 ReLU/softmax MLP trained with Adam; {@code loss} must be a new instance for every network. */
     public static MultiLayerNetwork mlp(ILossFunction loss, long seed) {
+        return mlp(Digits.FEATURES, 128, Digits.CLASSES, loss, seed);
+    }
+
+    /**
+     * A {@code features}-{@code hidden}-{@code classes} ReLU/softmax MLP trained with Adam (learning rate 3e-3);
+     * {@code loss} must be a new instance for every network.
+     */
+    public static MultiLayerNetwork mlp(int features, int hidden, int classes, ILossFunction loss, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(3e-3))
                 .weightInit(WeightInit.RELU)
                 .list()
-                .layer(new DenseLayer.Builder().nIn(Digits.FEATURES).nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(loss).nIn(128).nOut(Digits.CLASSES)
+                .layer(new DenseLayer.Builder().nIn(features).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(loss).nIn(hidden).nOut(classes)
                         .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -38,18 +47,28 @@ public final class DigitsModels {
 
     /** Trains for {@code epochs} passes in shuffled minibatches of {@code batchSize}. */
     public static void train(MultiLayerNetwork net, DataSet train, int epochs, int batchSize, long seed) {
+        train(net, train, epochs, batchSize, seed, epoch -> { });
+    }
+
+    /**
+     * Trains for {@code epochs} passes in shuffled minibatches of {@code batchSize}, calling {@code afterEpoch} with
+     * the number of finished epochs (1 to {@code epochs}) after each pass.
+     */
+    public static void train(MultiLayerNetwork net, DataSet train, int epochs, int batchSize, long seed,
+                             IntConsumer afterEpoch) {
         for (int epoch = 0; epoch < epochs; epoch++) {
             DataSet copy = train.copy();
             copy.shuffle(seed + epoch);
             for (DataSet batch : copy.batchBy(batchSize)) {
                 net.fit(batch);
             }
+            afterEpoch.accept(epoch + 1);
         }
     }
 
     /** Classification accuracy on {@code test}. */
     public static double accuracy(MultiLayerNetwork net, DataSet test) {
-        Evaluation eval = new Evaluation(Digits.CLASSES);
+        Evaluation eval = new Evaluation((int) test.getLabels().size(1));
         eval.eval(test.getLabels(), net.output(test.getFeatures(), false));
         return eval.accuracy();
     }
