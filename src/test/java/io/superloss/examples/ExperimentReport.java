@@ -160,31 +160,30 @@ public final class ExperimentReport {
             md.append('\n');
         }
         md.append(String.format(Locale.ROOT, "%nAUROC for finding the flipped training labels, mean ± std over %d "
-                + "seeds: SuperLoss ranks by 1 - sigma; CE (baseline) ranks by its own loss (1 - p(given label)):%n%n",
-                seeds));
+                + "seeds. \"1 - sigma\": SuperLoss's confidence at the end of training (saturated confidences tie); "
+                + "\"loss\": the same model's own loss, 1 - p(given label), which is MislabelFinder's order (for CE, "
+                + "the baseline any model offers):%n%n", seeds));
         List<String> superLosses = methods.stream().filter(m -> !m.equals("ce")).collect(Collectors.toList());
+        List<String[]> columns = new ArrayList<>(); // {method, column, header}
+        if (methods.contains("ce")) {
+            columns.add(new String[]{"ce", "auroc_loss", "CE: loss"});
+        }
+        for (String m : superLosses) {
+            columns.add(new String[]{m, "auroc_sigma", label(m) + ": 1 - sigma"});
+            columns.add(new String[]{m, "auroc_loss", label(m) + ": loss"});
+        }
         md.append("| noise p |");
-        superLosses.forEach(m -> md.append(' ').append(label(m)).append(" |"));
-        if (methods.contains("ce")) {
-            md.append(" CE (baseline) |");
-        }
+        columns.forEach(c -> md.append(' ').append(c[2]).append(" |"));
         md.append("\n| --- |");
-        superLosses.forEach(m -> md.append(" --- |"));
-        if (methods.contains("ce")) {
-            md.append(" --- |");
-        }
+        columns.forEach(c -> md.append(" --- |"));
         md.append('\n');
         for (double p : noise) {
             if (p == 0.0) {
                 continue;
             }
             md.append(String.format(Locale.ROOT, "| %.1f |", p));
-            for (String m : superLosses) {
-                Stat s = aurocSigma.getOrDefault(m, Map.of()).get(p);
-                md.append(' ').append(s == null ? "n/a" : s.format(1, 3)).append(" |");
-            }
-            if (methods.contains("ce")) {
-                Stat s = aurocLoss.get("ce").get(p);
+            for (String[] c : columns) {
+                Stat s = (c[1].equals("auroc_sigma") ? aurocSigma : aurocLoss).getOrDefault(c[0], Map.of()).get(p);
                 md.append(' ').append(s == null ? "n/a" : s.format(1, 3)).append(" |");
             }
             md.append('\n');

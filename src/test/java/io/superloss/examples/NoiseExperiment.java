@@ -24,6 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The label-noise experiment: for each noise rate p and seed, flips every training label to a uniformly chosen
@@ -41,7 +46,8 @@ import java.util.Map;
  * Options (defaults per dataset): {@code --noise 0,0.2,0.4,0.6,0.8} (MNIST 0,0.4,0.8), {@code --seeds 1,2,3},
  * {@code --methods ce,superloss-ema,superloss-lnc}, {@code --epochs 30} (MNIST 5), {@code --batch 32} (MNIST 128),
  * {@code --hidden 128} (MNIST 256), {@code --lambda 1}, {@code --out experiments/DATASET},
- * {@code --mnist-dir data/mnist/package/data}. Every run builds a new network and a new loss instance.
+ * {@code --mnist-dir data/mnist/package/data}, {@code --threads 1} (runs trained in parallel; with
+ * {@code OMP_NUM_THREADS=1} each uses one core). Every run builds a new network and a new loss instance.
  */
 public final class NoiseExperiment {
 
@@ -132,17 +138,22 @@ public final class NoiseExperiment {
     private NoiseExperiment() {
     }
 
-    /** The seed of the label noise for one (seed, p): shared by all methods so that they see the same labels. */
-    static long noiseSeed(long seed, double noise) {
-        return seed * 1_000_003L + Math.round(noise * 1000);
+    /**
+     * The noisy training labels of one (seed, p), the same for every method: symmetric noise drawn from a seed
+     * derived from both.
+     *
+     * @param flipped receives whether each label was flipped
+     */
+    public static int[] noisyLabels(Task task, double noise, long seed, boolean[] flipped) {
+        long noiseSeed = seed * 1_000_003L + Math.round(noise * 1000);
+        return Digits.withSymmetricNoise(task.trainLabels(), task.classes(), noise, noiseSeed, flipped);
     }
 
     /** Trains one network with {@code method} on {@code task} with noise rate {@code noise}, and measures it. */
     public static Result run(Task task, Method method, double noise, long seed, Settings settings) {
         long start = System.nanoTime();
         boolean[] flipped = new boolean[task.trainLabels().length];
-        int[] noisy = Digits.withSymmetricNoise(task.trainLabels(), task.classes(), noise, noiseSeed(seed, noise),
-                flipped);
+        int[] noisy = noisyLabels(task, noise, seed, flipped);
         int flippedCount = 0;
         for (boolean f : flipped) {
             flippedCount += f ? 1 : 0;
@@ -223,24 +234,46 @@ public final class NoiseExperiment {
         Files.writeString(histograms, ExperimentReport.HISTOGRAM_HEADER + "\n", StandardCharsets.UTF_8);
 
         int total = noise.length * seeds.length * methods.size();
-        int done = 0;
+        int threads = Integer.parseInt(options.getOrDefault("threads", "1"));
         Task mnistTask = mnist ? Task.mnist(new File(options.getOrDefault("mnist-dir", Mnist.DEFAULT_DIR))) : null;
-        System.out.printf(Locale.ROOT, "%s: %d runs (%d noise rates x %d seeds x %d methods), %s%n", dataset, total,
-                noise.length, seeds.length, methods.size(), settings);
+        System.out.printf(Locale.ROOT, "%s: %d runs (%d noise rates x %d seeds x %d methods) on %d thread(s), %s%n",
+                dataset, total, noise.length, seeds.length, methods.size(), threads, settings);
+        // Independent runs in parallel: each trains its own network with single-threaded ND4J ops
+        // (OMP_NUM_THREADS=1), so N threads use N cores.
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<Result>> futures = new ArrayList<>();
+        AtomicInteger done = new AtomicInteger();
         for (double p : noise) {
             for (long seed : seeds) {
                 Task task = mnist ? mnistTask : Task.digits(seed);
                 for (Method method : methods) {
-                    Result r = run(task, method, p, seed, settings);
-                    done++;
-                    append(results, ExperimentReport.csvRow(r));
-                    if (r.sigma() != null && r.flippedCount() > 0) {
-                        append(histograms, ExperimentReport.histogramRows(r));
-                    }
-                    System.out.printf(Locale.ROOT, "(%d/%d) %s %s p=%.2f seed=%d: test accuracy %.4f, AUROC(1-sigma) "
-                                    + "%.4f, AUROC(loss) %.4f, tau %.4f, %.1f s%n", done, total, dataset, method.id,
-                            p, seed, r.testAccuracy(), r.aurocSigma(), r.aurocLoss(), r.finalTau(), r.seconds());
+                    futures.add(pool.submit(() -> {
+                        Result r = run(task, method, p, seed, settings);
+                        synchronized (NoiseExperiment.class) {
+                            append(results, ExperimentReport.csvRow(r));
+                            if (r.sigma() != null && r.flippedCount() > 0) {
+                                append(histograms, ExperimentReport.histogramRows(r));
+                            }
+                            System.out.printf(Locale.ROOT, "(%d/%d) %s %s p=%.2f seed=%d: test accuracy %.4f, "
+                                            + "AUROC(1-sigma) %.4f, AUROC(loss) %.4f, tau %.4f, %.1f s%n",
+                                    done.incrementAndGet(), total, dataset, method.id, p, seed, r.testAccuracy(),
+                                    r.aurocSigma(), r.aurocLoss(), r.finalTau(), r.seconds());
+                        }
+                        return r;
+                    }));
                 }
+            }
+        }
+        pool.shutdown();
+        for (Future<Result> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                pool.shutdownNow();
+                throw new IllegalStateException("a run failed", e.getCause());
             }
         }
         ExperimentReport.write(out, dataset);
