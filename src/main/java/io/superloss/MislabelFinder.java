@@ -281,24 +281,26 @@ public final class MislabelFinder {
 
         static OutputSide of(Layer layer) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            boolean dense = layer instanceof org.deeplearning4j.nn.layers.OutputLayer
+                    || layer instanceof org.deeplearning4j.nn.layers.training.CenterLossOutputLayer
+                    || layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer;
+            boolean identity = layer instanceof org.deeplearning4j.nn.layers.LossLayer
+                    || layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnLossLayer;
+            if (!dense && !identity) {
+                throw new UnsupportedOperationException("MislabelFinder supports OutputLayer, CenterLossOutputLayer, "
+                        + "RnnOutputLayer, LossLayer and RnnLossLayer output layers, got "
+                        + layer.getClass().getName());
+            }
             IActivation activation = ((org.deeplearning4j.nn.conf.layers.BaseLayer) conf).getActivationFn();
-            if (layer instanceof org.deeplearning4j.nn.layers.OutputLayer
-                    || layer instanceof org.deeplearning4j.nn.layers.training.CenterLossOutputLayer) {
-                return new OutputSide(layer, activation, true, null);
+            RNNFormat format = null;
+            if (conf instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer) {
+                format = ((org.deeplearning4j.nn.conf.layers.RnnOutputLayer) conf).getRnnDataFormat();
+            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer) {
+                format = ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) conf).getRnnDataFormat();
+            } else {
+                return new OutputSide(layer, activation, dense, null);
             }
-            if (layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer) {
-                RNNFormat format = ((org.deeplearning4j.nn.conf.layers.RnnOutputLayer) conf).getRnnDataFormat();
-                return new OutputSide(layer, activation, true, format == null ? RNNFormat.NCW : format);
-            }
-            if (layer instanceof org.deeplearning4j.nn.layers.LossLayer) {
-                return new OutputSide(layer, activation, false, null);
-            }
-            if (layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnLossLayer) {
-                RNNFormat format = ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) conf).getRnnDataFormat();
-                return new OutputSide(layer, activation, false, format == null ? RNNFormat.NCW : format);
-            }
-            throw new UnsupportedOperationException("MislabelFinder supports OutputLayer, CenterLossOutputLayer, "
-                    + "RnnOutputLayer, LossLayer and RnnLossLayer output layers, got " + layer.getClass().getName());
+            return new OutputSide(layer, activation, dense, format == null ? RNNFormat.NCW : format);
         }
 
         SuperLoss ownSuperLoss() {

@@ -261,14 +261,29 @@ public final class ExperimentReport {
         XYChart chart = new XYChartBuilder().width(560).height(400)
                 .title(String.format(Locale.ROOT, "%s, p = %.1f: sigma of %s", dataset, p, label(method)))
                 .xAxisTitle("confidence sigma (bins of 0.05)").yAxisTitle("% of the group").build();
+        // Most clean samples sit in the last bin (sigma saturates at e): cap the axis so that the rest stays
+        // visible, and give the last bin's share in the legend.
+        chart.getStyler().setYAxisMax(Math.min(100, Math.max(30, 1.1 * Math.max(max(yClean, BINS - 1),
+                max(yFlipped, BINS - 1)))));
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
         chart.getStyler().setMarkerSize(0);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setSeriesColors(new Color[]{new Color(40, 120, 200, 150), new Color(220, 60, 40, 150)});
-        chart.addSeries(String.format(Locale.ROOT, "clean labels (%,d)", (long) cleanTotal), x, yClean);
-        chart.addSeries(String.format(Locale.ROOT, "flipped labels (%,d)", (long) flippedTotal), x, yFlipped);
+        chart.addSeries(String.format(Locale.ROOT, "clean labels (%,d; %.0f%% at sigma > 2.70)", (long) cleanTotal,
+                yClean[BINS - 1]), x, yClean);
+        chart.addSeries(String.format(Locale.ROOT, "flipped labels (%,d; %.0f%% at sigma > 2.70)",
+                (long) flippedTotal, yFlipped[BINS - 1]), x, yFlipped);
         return chart;
+    }
+
+    /** The largest of the first {@code count} values. */
+    private static double max(double[] values, int count) {
+        double m = 0.0;
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, values[i]);
+        }
+        return m;
     }
 
     private static BufferedImage sideBySide(List<BufferedImage> panels) {
