@@ -27,7 +27,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Turns the CSV files written by {@link NoiseExperiment} into mean +- standard deviation tables (Markdown,
- * {@code table.md}), an accuracy-vs-noise plot ({@code accuracy.png}) and sigma histograms of clean vs flipped training
+ * {@code table.md}), an accuracy-vs-noise plot ({@code accuracy.png}, when there are several noise rates) and sigma
+ * histograms of clean vs flipped training
  * samples ({@code sigma.png}). Run on its own to redraw from existing CSV files:
  * {@code -Ddemo.mainClass=io.superloss.examples.ExperimentReport -Dexec.args="experiments/digits digits"}.
  */
@@ -202,18 +203,9 @@ public final class ExperimentReport {
         md.append(".\n");
         Files.writeString(dir.resolve("table.md"), md.toString(), StandardCharsets.UTF_8);
 
-        XYChart chart = new XYChartBuilder().width(720).height(460)
-                .title(dataset + ": clean test accuracy vs symmetric label noise")
-                .xAxisTitle("noise rate p").yAxisTitle("test accuracy (%)").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        for (String m : methods) {
-            double[] x = accuracy.get(m).keySet().stream().mapToDouble(Double::doubleValue).toArray();
-            double[] y = accuracy.get(m).values().stream().mapToDouble(s -> 100 * s.mean()).toArray();
-            double[] err = accuracy.get(m).values().stream().mapToDouble(s -> 100 * s.std()).toArray();
-            chart.addSeries(label(m), x, y, err).setMarker(SeriesMarkers.CIRCLE);
+        if (noise.size() > 1) {
+            accuracyPlot(dir, dataset, methods, accuracy);
         }
-        BitmapEncoder.saveBitmap(chart, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
 
         Path histograms = dir.resolve("sigma-histograms.csv");
         if (Files.exists(histograms)) {
@@ -230,6 +222,23 @@ public final class ExperimentReport {
                 ImageIO.write(sideBySide(panels), "png", dir.resolve("sigma.png").toFile());
             }
         }
+    }
+
+    /** Accuracy vs noise rate, one series per method, error bars of one standard deviation. */
+    private static void accuracyPlot(Path dir, String dataset, List<String> methods,
+                                     Map<String, Map<Double, Stat>> accuracy) throws IOException {
+        XYChart chart = new XYChartBuilder().width(720).height(460)
+                .title(dataset + ": clean test accuracy vs symmetric label noise")
+                .xAxisTitle("noise rate p").yAxisTitle("test accuracy (%)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        for (String m : methods) {
+            double[] x = accuracy.get(m).keySet().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] y = accuracy.get(m).values().stream().mapToDouble(s -> 100 * s.mean()).toArray();
+            double[] err = accuracy.get(m).values().stream().mapToDouble(s -> 100 * s.std()).toArray();
+            chart.addSeries(label(m), x, y, err).setMarker(SeriesMarkers.CIRCLE);
+        }
+        BitmapEncoder.saveBitmap(chart, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     /** Density of sigma (pooled over seeds) for the clean and the flipped training samples of one method. */
@@ -303,10 +312,10 @@ public final class ExperimentReport {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: ExperimentReport DIR DATASET, e.g. experiments/digits digits");
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: ExperimentReport DIR TITLE..., e.g. experiments/digits digits");
         }
-        write(Paths.get(args[0]), args[1]);
+        write(Paths.get(args[0]), String.join(" ", java.util.Arrays.asList(args).subList(1, args.length)));
         System.out.println(Files.readString(Paths.get(args[0]).resolve("table.md")));
     }
 }
