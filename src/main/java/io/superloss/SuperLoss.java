@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.SameDiffLoss;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
@@ -41,7 +43,8 @@ import java.util.Objects;
  *       training call they use the batch's own mean for that call only.</li>
  *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
  *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
- *       confidence and do not count towards tau; the batch mean weights rows by their mask value.</li>
+ *       confidence and do not count towards tau; the batch mean weights rows by their mask value. Mask values must be
+ *       finite and &gt;= 0 ({@link IllegalArgumentException} otherwise).</li>
  *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
  *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
  *       changes no state and is not counted.</li>
@@ -52,9 +55,13 @@ import java.util.Objects;
  * configuration object share its loss instance and so its threshold. The state is written into the configuration JSON
  * (and so by {@code ModelSerializer}); {@code equals}/{@code hashCode} compare the configuration only.
  *
- * <p><b>Execution.</b> This class computes everything eagerly on the wrapped loss's per-row values (no SameDiff
- * execution per call). {@link #defineLoss} is the seam for the symbolic (SameDiff graph) execution, which is not part
- * of this release.
+ * <p><b>Execution</b> ({@link Execution}). FUSED (the default) computes everything eagerly on the wrapped loss's
+ * per-row values. GRAPH runs the same computation as a SameDiff graph ({@link SuperLossGraph}, the instance
+ * {@link #sameDiff()} returns), with the threshold updated by the graph's own assign ops: the wrapped loss's
+ * per-example values and mask weights enter the graph, its sigma scales the wrapped loss's gradient rows, so any
+ * wrapped loss works; both executions give the same results (within 1e-9) and share one state
+ * ({@link #withExecution}). {@link #defineLoss} is the symbolic form for SameDiff models when the wrapped loss is
+ * itself a {@link SameDiffLoss}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -75,9 +82,25 @@ public class SuperLoss extends SameDiffLoss {
     private final double lambda;
     @JsonProperty("warmupIterations")
     private final int warmupIterations;
+    @JsonProperty("execution")
+    private final Execution execution;
 
     private final ThresholdState state;
     private transient volatile Confidences lastConfidences;
+    /** GRAPH execution's SameDiff instance, built on first use (guarded by this for creation). */
+    private transient volatile GraphExecution graphExecution;
+
+    /** How a SuperLoss computes: both executions implement the same semantics and share the same state. */
+    public enum Execution {
+        /** Eager per-row computation in Java next to the wrapped loss: the fastest; the default. */
+        FUSED,
+        /**
+         * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
+         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 10-15 times FUSED per training iteration
+         * (see {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
+         */
+        GRAPH
+    }
 
     /**
      * SuperLoss over {@code inner} with an EMA threshold (momentum 0.9), lambda = 1 and no warm-up.
@@ -89,10 +112,16 @@ public class SuperLoss extends SameDiffLoss {
         this(inner, Threshold.ema(DEFAULT_MOMENTUM), DEFAULT_LAMBDA, 0, null);
     }
 
+    SuperLoss(ILossFunction inner, Threshold threshold, double lambda, int warmupIterations,
+              ThresholdState.Snapshot state) {
+        this(inner, threshold, lambda, warmupIterations, state, Execution.FUSED);
+    }
+
+    /** The JSON creator; a missing {@code execution} (configurations saved before it existed) means FUSED. */
     @JsonCreator
     SuperLoss(@JsonProperty("inner") ILossFunction inner, @JsonProperty("threshold") Threshold threshold,
               @JsonProperty("lambda") double lambda, @JsonProperty("warmupIterations") int warmupIterations,
-              @JsonProperty("state") ThresholdState.Snapshot state) {
+              @JsonProperty("state") ThresholdState.Snapshot state, @JsonProperty("execution") Execution execution) {
         if (inner == null) {
             throw new IllegalArgumentException("inner loss must not be null");
         }
@@ -109,6 +138,7 @@ public class SuperLoss extends SameDiffLoss {
         this.threshold = threshold;
         this.lambda = lambda;
         this.warmupIterations = warmupIterations;
+        this.execution = execution == null ? Execution.FUSED : execution;
         this.state = new ThresholdState(threshold, warmupIterations, state);
     }
 
@@ -135,6 +165,51 @@ public class SuperLoss extends SameDiffLoss {
     /** The number of warm-up training calls during which tau is reset to each batch mean. */
     public int warmupIterations() {
         return warmupIterations;
+    }
+
+    /** The execution: FUSED (default) or GRAPH. */
+    public Execution execution() {
+        return execution;
+    }
+
+    /**
+     * A copy with the same configuration, the given execution and the current state (threshold and last confidences),
+     * which continues exactly where this loss is; the two evolve independently afterwards.
+     *
+     * @throws IllegalArgumentException if {@code execution} is null
+     */
+    public SuperLoss withExecution(Execution execution) {
+        if (execution == null) {
+            throw new IllegalArgumentException("execution must not be null");
+        }
+        SuperLoss copy = new SuperLoss(inner, threshold, lambda, warmupIterations, state.snapshot(), execution);
+        copy.lastConfidences = lastConfidences;
+        return copy;
+    }
+
+    /**
+     * The SameDiff instance that GRAPH execution runs (built on first use, also for a FUSED loss), with this loss's
+     * current state loaded: its DOUBLE scalar variable {@code tau} equals {@link #tau()} after every training call.
+     * Placeholders {@code loss} and {@code weight} ([rows,1], DOUBLE) take the per-row base losses and mask weights.
+     * This loss's own state stays authoritative: it is loaded into the instance before each execution, so executing
+     * the instance directly does not change {@link #tau()}. Synchronise on the instance to execute it yourself.
+     */
+    public SameDiff sameDiff() {
+        return graphExecution().sameDiff(state.snapshot());
+    }
+
+    private GraphExecution graphExecution() {
+        GraphExecution g = graphExecution;
+        if (g == null) {
+            synchronized (this) {
+                g = graphExecution;
+                if (g == null) {
+                    g = new GraphExecution(threshold, lambda, warmupIterations);
+                    graphExecution = g;
+                }
+            }
+        }
+        return g;
     }
 
     /**
@@ -168,20 +243,20 @@ public class SuperLoss extends SameDiffLoss {
      */
     public INDArray confidence(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         Rows rows = rows(labels, preOutput, activationFn, mask);
-        return column(evaluate(rows, scoringTau(rows)).sigma, preOutput.dataType());
+        return column(scoringEvaluation(rows).sigma, preOutput.dataType());
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         Rows rows = rows(labels, preOutput, activationFn, mask);
-        return column(evaluate(rows, scoringTau(rows)).superLoss, preOutput.dataType());
+        return column(scoringEvaluation(rows).superLoss, preOutput.dataType());
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
         Rows rows = rows(labels, preOutput, activationFn, mask);
-        return score(evaluate(rows, scoringTau(rows)), average);
+        return score(scoringEvaluation(rows), average);
     }
 
     @Override
@@ -198,15 +273,39 @@ public class SuperLoss extends SameDiffLoss {
     }
 
     /**
-     * The symbolic form of SuperLoss (SameDiff graph execution) is not available in this release: DL4J networks use
-     * the eager implementation of this class, which never calls this method.
+     * The whole loss as a SameDiff graph (the {@link SameDiffLoss} contract): the wrapped loss's own
+     * {@code defineLoss}, inlined, followed by {@link SuperLossGraph} with this loss's configuration. The graph gets
+     * its own state variables ({@code tau}, ...), initialised from this loss's current state; executing the result
+     * advances them, not this loss's state. DL4J networks never call this method (they use FUSED or GRAPH execution).
      *
-     * @throws UnsupportedOperationException always
+     * @return the per-row training SuperLoss, shape [rows,1] (see {@link SuperLossGraph#trainingLoss()})
+     * @throws UnsupportedOperationException naming the wrapped class when it is not a {@link SameDiffLoss} (a plain
+     *                                       {@code ILossFunction} has no symbolic form)
+     * @throws IllegalArgumentException      if {@code sd} already has a variable named {@code tau}
      */
     @Override
     public SDVariable defineLoss(SameDiff sd, SDVariable layerInput, SDVariable labels) {
-        throw new UnsupportedOperationException("SuperLoss has no SameDiff graph form yet (graph execution is a "
-                + "planned feature); DL4J networks use its fused eager implementation");
+        if (!(inner instanceof SameDiffLoss)) {
+            throw new UnsupportedOperationException("SuperLoss.defineLoss needs a symbolic wrapped loss, but "
+                    + inner.getClass().getName() + " is not a SameDiffLoss (a plain ILossFunction has no SameDiff "
+                    + "form); in DL4J networks SuperLoss works with any wrapped loss, in FUSED or GRAPH execution");
+        }
+        SDVariable perExample = ((SameDiffLoss) inner).defineLoss(sd, layerInput, labels);
+        // The SameDiffLoss contract allows [minibatch]; SuperLossGraph (and SameDiff's loss gradients) need [rows,1].
+        SDVariable rows = sd.reshape(perExample, -1, 1);
+        return SuperLossGraph.builder(sd, rows).threshold(threshold).lambda(lambda)
+                .warmupIterations(warmupIterations).initialState(state.snapshot()).build().trainingLoss();
+    }
+
+    /** As {@link SameDiffLoss}'s, with rank-2 placeholders [rows, nOut] (the stock ones are rank 1). */
+    @Override
+    protected void createSameDiffInstance(DataType dataType) {
+        sd = SameDiff.create();
+        SDVariable layerInput = sd.placeHolder("layerInput", dataType, -1, -1);
+        SDVariable labels = sd.placeHolder("labels", dataType, -1, -1);
+        scorePerExampleVariable = defineLoss(sd, layerInput, labels);
+        scorePerExampleVariable.markAsLoss();
+        sd.createGradFunction("layerInput");
     }
 
     private Pair<Evaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
@@ -218,17 +317,50 @@ public class SuperLoss extends SameDiffLoss {
             log.warn("SuperLoss: {} of {} rows have a non-finite base loss ({}); they are left out of the threshold "
                     + "update", rows.nonFinite, rows.count, inner);
         }
-        double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
-        Evaluation eval = evaluate(rows, tau);
-        double[] scale = new double[rows.count];
-        for (int i = 0; i < scale.length; i++) {
-            scale[i] = rows.weight[i] == 0.0 ? 0.0 : eval.sigma[i];
+        Evaluation eval = new Evaluation(rows.count);
+        if (execution == Execution.GRAPH) {
+            graphExecution().train(rows.loss, rows.weight, state, eval.superLoss, eval.sigma);
+            FusedSuperLoss.scaleRows(rows.weight, eval.sigma, gradient);
+        } else {
+            double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
+            FusedSuperLoss.forwardAndScale(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma, gradient);
         }
-        gradient.muliColumnVector(column(scale, gradient.dataType()));
+        zeroMaskedRows(gradient, rows.weight);
         if (rows.usableWeight > 0.0) {
             lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
         }
         return new Pair<>(eval, gradient);
+    }
+
+    /**
+     * Sets the gradient rows of masked rows to exactly 0: wrapped losses apply masks by multiplication, which keeps
+     * NaN or Inf that a masked row's pre-output (padding) carries, and 0 x NaN is NaN.
+     */
+    private static void zeroMaskedRows(INDArray gradient, double[] weight) {
+        boolean anyMasked = false;
+        for (double w : weight) {
+            anyMasked |= w == 0.0;
+        }
+        // Masked rows are already exactly 0 unless something non-finite reached them: check with one reduction before
+        // touching rows one by one (RNN batches can hold thousands of masked time steps).
+        if (!anyMasked || BooleanIndexing.and(gradient, Conditions.isFinite())) {
+            return;
+        }
+        for (int i = 0; i < weight.length; i++) {
+            if (weight[i] == 0.0) {
+                gradient.getRow(i).assign(0.0);
+            }
+        }
+    }
+
+    /** A scoring call's evaluation: with the training tau, or the batch's own mean before any training call. */
+    private Evaluation scoringEvaluation(Rows rows) {
+        if (execution == Execution.GRAPH) {
+            Evaluation eval = new Evaluation(rows.count);
+            graphExecution().score(rows.loss, rows.weight, state.snapshot(), eval.superLoss, eval.sigma);
+            return eval;
+        }
+        return evaluate(rows, scoringTau(rows));
     }
 
     /** The threshold for a scoring call: the training tau, or the batch's own mean before any training call. */
@@ -274,8 +406,9 @@ public class SuperLoss extends SameDiffLoss {
                 throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
                         + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
             }
+            requireValidMaskValues(mask);
         }
-        double[] loss = inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+        double[] loss = baseLoss(labels, preOutput, activationFn, mask);
         if (loss.length != count) {
             throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
                     + " per-example values for " + count + " rows");
@@ -297,6 +430,33 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return new Rows(loss, weight);
+    }
+
+    /**
+     * The wrapped loss's per-row values as doubles. For 16-bit arrays they are evaluated in FLOAT: fp16 cannot even
+     * hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in LossMCXENT, and
+     * that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and sigma are made of.
+     */
+    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        DataType type = preOutput.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            labels = labels.castTo(DataType.FLOAT);
+            preOutput = preOutput.castTo(DataType.FLOAT);
+            mask = mask == null ? null : mask.castTo(DataType.FLOAT);
+        }
+        return inner.computeScoreArray(labels, preOutput, activationFn, mask).toDoubleVector();
+    }
+
+    /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
+    private static void requireValidMaskValues(INDArray mask) {
+        double[] values = Nd4j.toFlattened('c', mask).toDoubleVector();
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0.0) || values[i] == Double.POSITIVE_INFINITY) {
+                long columns = mask.size(1); // the mask is rank 2 once its shape is validated
+                throw new IllegalArgumentException("mask values must be finite and >= 0, got " + values[i] + " at ["
+                        + i / columns + ", " + i % columns + "] of mask " + Arrays.toString(mask.shape()));
+            }
+        }
     }
 
     private static INDArray column(double[] values, DataType dataType) {
@@ -324,18 +484,19 @@ public class SuperLoss extends SameDiffLoss {
         }
         SuperLoss s = (SuperLoss) o;
         return inner.equals(s.inner) && threshold.equals(s.threshold)
-                && Double.compare(lambda, s.lambda) == 0 && warmupIterations == s.warmupIterations;
+                && Double.compare(lambda, s.lambda) == 0 && warmupIterations == s.warmupIterations
+                && execution == s.execution;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inner, threshold, lambda, warmupIterations);
+        return Objects.hash(inner, threshold, lambda, warmupIterations, execution);
     }
 
     @Override
     public String toString() {
         return "SuperLoss(inner=" + inner + ", threshold=" + threshold + ", lambda=" + lambda
-                + ", warmupIterations=" + warmupIterations + ")";
+                + ", warmupIterations=" + warmupIterations + ", execution=" + execution + ")";
     }
 
     /** Builder for {@link SuperLoss}; every parameter is validated by {@link #build()}. */
@@ -344,6 +505,7 @@ public class SuperLoss extends SameDiffLoss {
         private Threshold threshold = Threshold.ema(DEFAULT_MOMENTUM);
         private double lambda = DEFAULT_LAMBDA;
         private int warmupIterations;
+        private Execution execution = Execution.FUSED;
 
         private Builder(ILossFunction inner) {
             this.inner = inner;
@@ -367,11 +529,20 @@ public class SuperLoss extends SameDiffLoss {
             return this;
         }
 
+        /** FUSED (default) or GRAPH; see {@link Execution}. */
+        public Builder execution(Execution execution) {
+            this.execution = execution;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException naming the parameter and its value when one is invalid
          */
         public SuperLoss build() {
-            return new SuperLoss(inner, threshold, lambda, warmupIterations, null);
+            if (execution == null) {
+                throw new IllegalArgumentException("execution must not be null");
+            }
+            return new SuperLoss(inner, threshold, lambda, warmupIterations, null, execution);
         }
     }
 

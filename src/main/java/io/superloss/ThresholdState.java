@@ -6,6 +6,7 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.io.Serializable;
+import java.util.function.UnaryOperator;
 
 /**
  * The training state of a SuperLoss threshold and its update rule: one {@link #advance} per counted training call.
@@ -74,6 +75,18 @@ final class ThresholdState implements Serializable {
         return tau;
     }
 
+    /**
+     * Replaces the state by the one {@code step} computes from it, atomically with respect to every other method: for
+     * an execution that applies the rules elsewhere (GRAPH mode's SameDiff graph).
+     *
+     * @return the new state
+     */
+    synchronized Snapshot update(UnaryOperator<Snapshot> step) {
+        Snapshot next = step.apply(snapshot());
+        restore(next);
+        return next;
+    }
+
     /** The current threshold: the constant, or NaN before the first counted call of a moving threshold. */
     synchronized double tau() {
         return tau;
@@ -131,6 +144,10 @@ final class ThresholdState implements Serializable {
 
         long calls() {
             return calls;
+        }
+
+        double rowWeight() {
+            return rowWeight;
         }
     }
 }

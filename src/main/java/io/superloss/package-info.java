@@ -9,5 +9,9 @@
  * SuperLoss, its gradient is exactly sigma times the wrapped loss's gradient; the library computes it eagerly next to
  * the wrapped loss, with the threshold as thread-safe state that is saved with the network configuration. The per-row
  * arithmetic lives in one place ({@code SuperLossKernel}), the threshold rules in another ({@code ThresholdState}).
+ *
+ * <p>{@link io.superloss.SuperLossGraph} is the same loss as a SameDiff graph for SameDiff models, with the threshold
+ * in SameDiff variables updated by the graph's own assign ops and Lambert W as a graph function
+ * ({@code LambertWGraph}); {@code SuperLoss} runs it in its GRAPH execution ({@code GraphExecution}).
  */
 package io.superloss;

@@ -2,15 +2,18 @@ package io.superloss.examples;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.Arrays;
@@ -25,17 +28,31 @@ public final class DigitsModels {
 
     /** A 64-128-10 ReLU/softmax MLP trained with Adam; {@code loss} must be a new instance for every network. */
     public static MultiLayerNetwork mlp(ILossFunction loss, long seed) {
-        return mlp(Digits.FEATURES, 128, Digits.CLASSES, loss, seed);
+        return mlp(loss, seed, DataType.FLOAT, new Adam(3e-3), 128);
     }
 
     /**
-     * A {@code features}-{@code hidden}-{@code classes} ReLU/softmax MLP trained with Adam (learning rate 3e-3);
+     * A 64-{@code hidden}-10 ReLU/softmax MLP with the given network data type (DOUBLE, FLOAT or HALF) and updater;
+     * {@code loss} must be a new instance for every network.
+     */
+    public static MultiLayerNetwork mlp(ILossFunction loss, long seed, DataType dataType, IUpdater updater, int hidden) {
+        return mlp(Digits.FEATURES, hidden, Digits.CLASSES, loss, seed, dataType, updater);
+    }
+
+    /**
+     * A {@code features}-{@code hidden}-{@code classes} ReLU/softmax MLP (FLOAT, Adam with learning rate 3e-3);
      * {@code loss} must be a new instance for every network.
      */
     public static MultiLayerNetwork mlp(int features, int hidden, int classes, ILossFunction loss, long seed) {
+        return mlp(features, hidden, classes, loss, seed, DataType.FLOAT, new Adam(3e-3));
+    }
+
+    private static MultiLayerNetwork mlp(int features, int hidden, int classes, ILossFunction loss, long seed,
+                                         DataType dataType, IUpdater updater) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(new Adam(3e-3))
+                .dataType(dataType)
+                .updater(updater)
                 .weightInit(WeightInit.RELU)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(features).nOut(hidden).activation(Activation.RELU).build())
@@ -45,6 +62,11 @@ public final class DigitsModels {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
+    }
+
+    /** The loss function of {@code net}'s output layer. */
+    public static ILossFunction outputLoss(MultiLayerNetwork net) {
+        return ((BaseOutputLayer) net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer()).getLossFn();
     }
 
     /** Trains for {@code epochs} passes in shuffled minibatches of {@code batchSize}. */

@@ -1,0 +1,147 @@
+package io.superloss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The principal branch W0 as a SameDiff graph function built from native ND4J ops only (so it runs on every backend),
+ * evaluated in double whatever the input type. Behind {@link LambertW#w0(SameDiff, SDVariable)}.
+ *
+ * <p>Algorithm (vectorised, so every row runs every op and {@code where} picks per row):
+ * <ul>
+ *   <li>initial guess by regime: the branch-point series in p = sqrt(2 e q), q = z + 1/e, to p^4 (Corless et al. 1996,
+ *       eq. 4.22) for z &lt; -1/4; Winitzki's approximation L (1 - ln(1 + L) / (2 + L)), L = ln(1 + z) (2003), up to
+ *       z = 100; the asymptotic form L1 - L2 + L2/L1 (L1 = ln z, L2 = ln ln z) above. Relative error of the guess:
+ *       below 2e-2 everywhere, exact at the branch point;</li>
+ *   <li>two Halley steps on f(w) = w + ln(w / z), which is well conditioned from tiny to huge z and needs no exp;
+ *       near the branch point on the same f written as (w + 1) + ln(-w) - ln(1 - e q), with
+ *       q = (z + 0.36787944117144233) + (-1.2428753672788363e-17) (z + 1/e to about 1e-33), so that nothing cancels
+ *       (the plain forms lose eps / (1 + W) there). ND4J's {@code log1p} is the naive {@code log(1 + x)}, so ln(1 + x)
+ *       is formed from {@code log} with Goldberg's correction;</li>
+ *   <li>special values: W0 = -1 for the double nearest -1/e (it lies below -1/e), and for FLOAT input for the float
+ *       nearest -1/e (also below); NaN below them and for NaN; +-0 for +-0; +Inf for +Inf.</li>
+ * </ul>
+ * Accuracy, measured against apfloat (see {@code LambertWGraphTest}): at most 3 ulp in double, in tests spread over the
+ * whole domain including q down to 1e-17; correctly rounded for float.
+ */
+final class LambertWGraph {
+    /** The double nearest 1/e (below it). */
+    private static final double INV_E_HI = 0.36787944117144233;
+    /** 1/e - INV_E_HI, so that (z + INV_E_HI) + INV_E_LO is z + 1/e to about 1e-33 near the branch point. */
+    private static final double INV_E_LO = -1.2428753672788363e-17;
+    /** Below this z the branch-point series and residual are used (where they beat the general form). */
+    private static final double BRANCH_REGIME = -0.25;
+    /** Above this z the asymptotic guess beats Winitzki's. */
+    private static final double ASYMPTOTIC_REGIME = 100.0;
+    /** W0 = -1 + p - p^2/3 + 11/72 p^3 - 43/540 p^4 + ... (Corless et al. 1996, eq. 4.22). */
+    private static final double[] BRANCH_SERIES = {-1.0, 1.0, -1.0 / 3.0, 11.0 / 72.0, -43.0 / 540.0};
+
+    private LambertWGraph() {
+    }
+
+    /**
+     * W0(z) with the exact derivative for autodiff: the value is computed behind a stop-gradient and the derivative
+     * W / (z (1 + W)) = e^-W / (1 + W) is attached by the identity {@code W - (stop(z) - z) * stop(W')}, whose value
+     * is W and whose derivative is W'. At the branch point the derivative is infinite; the graph gives
+     * {@code Double.MAX_VALUE} there (an infinite factor would turn the value into NaN).
+     *
+     * @param z any floating-point variable; the result has its data type and shape
+     */
+    static SDVariable w0(SameDiff sd, SDVariable z) {
+        if (z == null || !z.dataType().isFPType()) {
+            throw new IllegalArgumentException("LambertW.w0 needs a floating-point variable, got "
+                    + (z == null ? "null" : z.dataType() + " variable " + z.name()));
+        }
+        if (z.getSameDiff() != sd) {
+            throw new IllegalArgumentException("variable " + z.name() + " belongs to another SameDiff instance");
+        }
+        DataType type = z.dataType();
+        SDVariable z64 = type == DataType.DOUBLE ? z : z.castTo(DataType.DOUBLE);
+        SDVariable argument = z64;
+        double branchPoint = Nd4j.scalar(-INV_E_HI).castTo(type).getDouble(0);
+        if (branchPoint < -INV_E_HI) {
+            // The value of this type nearest -1/e lies below -1/e (so for FLOAT, -0.36787945f): it stands for the
+            // branch point, W0 = -1, as in the scalar W0(float).
+            argument = sd.where(z64.mul(0.0).add(-INV_E_HI), z64, sd.eq(z64, branchPoint));
+        }
+        SDVariable w = GraphDetach.detach(value(sd, argument));
+        // Clipping keeps z - stop(z) at exactly 0 for infinite z (Inf - Inf would be NaN); NaN stays NaN.
+        SDVariable zFinite = sd.math.clipByValue(z64, -Double.MAX_VALUE, Double.MAX_VALUE);
+        SDVariable zero = GraphDetach.detach(zFinite).sub(zFinite);
+        SDVariable derivative = sd.math.exp(w.neg()).div(w.add(1.0));
+        derivative = sd.math.clipByValue(derivative, 0.0, Double.MAX_VALUE);
+        // w - (+0) keeps the sign of a zero w, which w + 0 would not.
+        SDVariable out = w.sub(zero.mul(derivative));
+        return type == DataType.DOUBLE ? out : out.castTo(type);
+    }
+
+    /**
+     * W0(z) of a DOUBLE variable, without a usable derivative (the graph contains {@code where} ops): for use behind
+     * a {@link GraphDetach#detach} or where no gradient is taken.
+     */
+    static SDVariable value(SameDiff sd, SDVariable z) {
+        SDVariable zq = z.add(INV_E_HI);
+        SDVariable atBranchPoint = sd.eq(z, -INV_E_HI);
+        // At the double nearest -1/e, q = INV_E_LO < 0 would give NaN: use the exact 0 of zq there, so p = 0 and the
+        // series gives exactly -1.
+        SDVariable q = sd.where(zq, zq.add(INV_E_LO), atBranchPoint);
+        SDVariable eq = q.mul(Math.E);
+        SDVariable p = sd.math.sqrt(eq.mul(2.0));
+        SDVariable series = p.mul(BRANCH_SERIES[BRANCH_SERIES.length - 1]);
+        for (int k = BRANCH_SERIES.length - 2; k > 0; k--) {
+            series = series.add(BRANCH_SERIES[k]).mul(p);
+        }
+        series = series.add(BRANCH_SERIES[0]);
+
+        SDVariable nearBranch = sd.lt(z, BRANCH_REGIME);
+        // One accurate log1p serves both regimes: ln(1 - e q) near the branch point, ln(1 + z) elsewhere.
+        SDVariable log1p = accurateLog1p(sd, sd.where(eq.neg(), z, nearBranch));
+        // Winitzki's inner ln(1 + ln(1 + z)) only shapes the guess: ND4J's naive log1p is good enough there.
+        SDVariable winitzki = log1p.mul(sd.math.log1p(log1p).div(log1p.add(2.0)).rsub(1.0));
+        SDVariable l1 = sd.math.log(z);
+        SDVariable l2 = sd.math.log(l1);
+        SDVariable asymptotic = l1.sub(l2).add(l2.div(l1));
+        SDVariable w = sd.where(series, sd.where(asymptotic, winitzki, sd.gt(z, ASYMPTOTIC_REGIME)), nearBranch);
+
+        SDVariable one = nearBranch.castTo(DataType.DOUBLE);
+        SDVariable logOneMinusEq = sd.where(log1p, sd.zerosLike(z), nearBranch);
+        for (int step = 0; step < 2; step++) {
+            w = halley(sd, z, nearBranch, one, logOneMinusEq, w);
+        }
+        w = sd.where(series, w, atBranchPoint);
+        // The iteration divides by z: W0(+-0) = +-0 directly.
+        w = sd.where(z, w, sd.eq(z, 0.0));
+        return sd.where(z, w, sd.eq(z, Double.POSITIVE_INFINITY));
+    }
+
+    /**
+     * One Halley step on f(w) = w + ln(w / z), zero at W0(z) for every z != 0 (w and z have the same sign). Near the
+     * branch point, where ln(w / z) would cancel against w, f is written as (w + 1) + ln(-w) - ln(1 - e q): w + 1 and
+     * -w are exact there, and ln(1 - e q) = ln(-e z) is accurate because q is. Both forms have f' = (w + 1) / w and
+     * f'' = -1 / w^2, so the step is w - (f w / t) / (1 + f / (2 t^2)) with t = w + 1.
+     *
+     * @param one           1 near the branch point, else 0 (the constant added to w)
+     * @param logOneMinusEq ln(1 - e q) near the branch point, else 0
+     */
+    private static SDVariable halley(SameDiff sd, SDVariable z, SDVariable nearBranch, SDVariable one,
+                                     SDVariable logOneMinusEq, SDVariable w) {
+        SDVariable ratio = sd.where(w.neg(), w.div(z), nearBranch);
+        SDVariable f = w.add(one).add(sd.math.log(ratio)).sub(logOneMinusEq);
+        SDVariable t = w.add(1.0);
+        SDVariable step = f.mul(w).div(t).div(f.div(t.mul(t)).mul(0.5).add(1.0));
+        return w.sub(step);
+    }
+
+    /**
+     * ln(1 + x) to a few ulp from ND4J's log (whose log1p is the naive log(1 + x)): ln(u) x / (u - 1) with u = 1 + x
+     * rounded, and x where u rounds to 1 (Goldberg 1991, "What every computer scientist should know about
+     * floating-point arithmetic", theorem 4).
+     */
+    private static SDVariable accurateLog1p(SameDiff sd, SDVariable x) {
+        SDVariable u = x.add(1.0);
+        SDVariable um1 = u.sub(1.0);
+        return sd.where(x, sd.math.log(u).mul(x.div(um1)), sd.eq(um1, 0.0));
+    }
+}

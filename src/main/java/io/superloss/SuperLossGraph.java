@@ -1,0 +1,380 @@
+package io.superloss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ops.impl.transforms.IdentityN;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/**
+ * SuperLoss (Castells, Weinzaepfel and Revaud, NeurIPS 2020) as a SameDiff subgraph, for SameDiff models: built on
+ * any {@link SameDiff} from a per-example loss variable of shape [rows,1], with the threshold state held in SameDiff
+ * variables. The semantics are those of {@link SuperLoss} (same rules, same per-row arithmetic, see
+ * {@link SuperLossKernel} and {@link Threshold}); {@code SuperLoss} in GRAPH execution runs this graph.
+ *
+ * <pre>{@code
+ * SDVariable perExample = ...;                      // [rows,1], e.g. a cross-entropy with keepDims
+ * SuperLossGraph s = SuperLossGraph.builder(sd, perExample).threshold(Threshold.ema(0.9)).build();
+ * s.trainingLoss().mean("loss").markAsLoss();       // or any reduction; then sd.fit(...)
+ * }</pre>
+ *
+ * <p><b>Outputs</b> (per row, shape [rows,1], the loss's data type; computed in double):
+ * <ul>
+ *   <li>{@link #trainingLoss()}: executing it advances the state once (one training call), then gives the SuperLoss
+ *       with the new threshold, times the row's mask value. Its gradient with respect to the per-example loss is the
+ *       mask value times sigma, exactly (sigma and tau are behind a stop-gradient; sigma minimises the SuperLoss, so
+ *       this is the full derivative). Rows masked out and rows with a non-finite loss do not move the threshold; a
+ *       batch with no usable row changes no state. Masked rows must still have a finite per-example loss: the
+ *       identity that attaches the gradient would turn a NaN there into a NaN loss.</li>
+ *   <li>{@link #loss()}: the SuperLoss with the current threshold (before any training call: with the batch's own
+ *       mean), read-only and with no gradient; {@link #confidence()}: the matching sigma, NaN for masked rows.</li>
+ *   <li>{@link #tau()}: the threshold variable, a DOUBLE scalar named {@code tau} ({@code prefix/tau} with
+ *       {@link Builder#name}); NaN until the first training call for the moving thresholds. Two more DOUBLE scalar
+ *       variables, {@code tauCalls} and {@code tauRowWeight}, count the training calls and the row weight of the
+ *       global mean.</li>
+ * </ul>
+ * If {@code loss()} or {@code confidence()} are requested in the same execution as {@code trainingLoss()}, they see
+ * the threshold from before that execution's update.
+ *
+ * <p><b>How the state is updated.</b> In-place {@code assign} ops write the new values into the state variables; the
+ * training outputs consume the assign outputs, so the updates run exactly once in any execution that needs a training
+ * output ({@code output}, {@code fit}, {@code calculateGradients}). Data dependencies are used rather than control
+ * dependencies because SameDiff (1.0.0-M2.1) drops op control dependencies when it builds its gradient function.
+ * Every read of the state goes through {@link GraphDetach}, so no gradient, updater or {@code TrainingConfig}
+ * regularization (L2, weight decay) ever touches it: the state variables are VARIABLEs (SameDiff keeps only those
+ * across {@code fit} iterations) with no gradient. SameDiff logs "No fields found for property name newType for class
+ * BitCast" once per detach when it builds a gradient function; the warning is harmless.
+ *
+ * <p>A SameDiff instance is not thread-safe: synchronise executions of a graph shared between threads.
+ */
+public final class SuperLossGraph {
+    private static final String TAU = "tau";
+    private static final String CALLS = "tauCalls";
+    private static final String ROW_WEIGHT = "tauRowWeight";
+    private static final String LOSS = "superLoss";
+    private static final String CONFIDENCE = "confidence";
+    private static final String TRAINING_LOSS = "superLossTraining";
+
+    private final SDVariable trainingLoss;
+    private final SDVariable loss;
+    private final SDVariable confidence;
+    private final SDVariable tau;
+    private final SDVariable calls;
+    private final SDVariable rowWeight;
+    private final SDVariable trainingRowLoss;
+    private final SDVariable trainingConfidence;
+
+    private SuperLossGraph(Builder b) {
+        SameDiff sd = b.sd;
+        DataType type = b.perExampleLoss.dataType();
+        ThresholdState.Snapshot initial = b.initialState;
+        double initialTau = b.threshold.kind() == Threshold.Kind.CONSTANT ? b.threshold.value()
+                : initial == null ? Double.NaN : initial.tau();
+        // The state arrays live as long as the graph: never in a workspace that the caller may have open.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            tau = sd.var(b.fullName(TAU), Nd4j.scalar(initialTau));
+            calls = sd.var(b.fullName(CALLS), Nd4j.scalar(initial == null ? 0.0 : (double) initial.calls()));
+            rowWeight = sd.var(b.fullName(ROW_WEIGHT), Nd4j.scalar(initial == null ? 0.0 : initial.rowWeight()));
+        }
+
+        Batch batch = new Batch(sd, b.perExampleLoss, b.mask);
+        SDVariable tauNow = GraphDetach.detach(tau);
+        SDVariable callsNow = GraphDetach.detach(calls);
+
+        // Scoring: the current threshold, or the batch's own mean before the first training call.
+        SDVariable scoringTau = sd.where(batch.mean, tauNow, sd.math.and(sd.math.isNaN(tauNow), batch.hasRows));
+        Rows scoring = new Rows(sd, batch, scoringTau, b.lambda);
+        loss = sd.identity(b.fullName(LOSS), cast(scoring.superLoss, type));
+        confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
+
+        // Training: advance the state once, then evaluate with the new threshold.
+        SDVariable[] next = advance(sd, b, batch, tauNow, callsNow, GraphDetach.detach(rowWeight));
+        SDVariable[] assigned = {
+            sd.assign(tau, next[0]), sd.assign(calls, next[1]), sd.assign(rowWeight, next[2])
+        };
+        // identity_n consumes every assign output, so requesting its first output runs all three updates.
+        SDVariable trainingTau = GraphDetach.detach(new IdentityN(sd, assigned).outputVariables()[0]);
+        Rows training = new Rows(sd, batch, trainingTau, b.lambda);
+        trainingRowLoss = training.superLoss;
+        trainingConfidence = training.sigma;
+        SDVariable slope = batch.masked == null ? training.sigma
+                : sd.where(batch.zeros, training.sigma.mul(batch.weight), batch.masked);
+        // Value: the SuperLoss (l - stop(l) is exactly 0); derivative with respect to l: mask value times sigma.
+        SDVariable zero = b.perExampleLoss.sub(cast(batch.loss, type));
+        trainingLoss = cast(training.superLoss, type).add(b.fullName(TRAINING_LOSS), cast(slope, type).mul(zero));
+    }
+
+    /**
+     * A builder for the SuperLoss subgraph of {@code perExampleLoss}.
+     *
+     * @param sd             the graph to build on
+     * @param perExampleLoss a floating-point variable of {@code sd} of shape [rows,1] (for example a reduction over the
+     *                       output dimension with keepDims)
+     */
+    public static Builder builder(SameDiff sd, SDVariable perExampleLoss) {
+        return new Builder(sd, perExampleLoss);
+    }
+
+    /**
+     * Per-row SuperLoss of a training call, times the mask: executing it advances the threshold state once. Autodiff
+     * gives mask value times sigma as its derivative with respect to the per-example loss.
+     */
+    public SDVariable trainingLoss() {
+        return trainingLoss;
+    }
+
+    /** Per-row SuperLoss with the current threshold, times the mask (0 for masked rows); read-only, no gradient. */
+    public SDVariable loss() {
+        return loss;
+    }
+
+    /** Per-row confidence sigma with the current threshold, in (0, e]; NaN for masked rows; read-only. */
+    public SDVariable confidence() {
+        return confidence;
+    }
+
+    /** The threshold state variable: a DOUBLE scalar, NaN before the first training call of a moving threshold. */
+    public SDVariable tau() {
+        return tau;
+    }
+
+    /** The counted training calls (DOUBLE scalar variable). */
+    SDVariable calls() {
+        return calls;
+    }
+
+    /** The total row weight of a global-mean threshold (DOUBLE scalar variable). */
+    SDVariable rowWeight() {
+        return rowWeight;
+    }
+
+    /** The training call's per-row SuperLoss times the mask, in DOUBLE (advances the state like trainingLoss). */
+    SDVariable trainingRowLoss() {
+        return trainingRowLoss;
+    }
+
+    /** The training call's per-row sigma, in DOUBLE, NaN for masked rows (advances the state like trainingLoss). */
+    SDVariable trainingConfidence() {
+        return trainingConfidence;
+    }
+
+    /**
+     * The new (tau, calls, rowWeight) of a training call, by the rules of {@link ThresholdState#advance}; unchanged
+     * when the batch has no usable row.
+     */
+    private static SDVariable[] advance(SameDiff sd, Builder b, Batch batch, SDVariable tauNow, SDVariable callsNow,
+                                        SDVariable rowWeightNow) {
+        SDVariable newTau = tauNow;
+        SDVariable newRowWeight = rowWeightNow;
+        switch (b.threshold.kind()) {
+            case CONSTANT:
+                break;
+            case EMA: {
+                // Warm-up calls, the call right after it and an uninitialised tau take the batch mean.
+                SDVariable reset = sd.math.or(sd.lte(callsNow, (double) b.warmupIterations), sd.math.isNaN(tauNow));
+                SDVariable ema = tauNow.sub(tauNow.sub(batch.mean).mul(1.0 - b.threshold.momentum()));
+                newTau = sd.where(batch.mean, ema, reset);
+                break;
+            }
+            case GLOBAL_MEAN: {
+                SDVariable total = rowWeightNow.add(batch.weightSum);
+                SDVariable running = tauNow.add(batch.weightedSum.sub(batch.weightSum.mul(tauNow)).div(total));
+                newTau = sd.where(batch.mean, running, sd.eq(rowWeightNow, 0.0));
+                newRowWeight = total;
+                if (b.warmupIterations > 0) {
+                    SDVariable warmingUp = sd.lt(callsNow, (double) b.warmupIterations);
+                    newTau = sd.where(batch.mean, newTau, warmingUp);
+                    newRowWeight = sd.where(rowWeightNow, newRowWeight, warmingUp);
+                }
+                break;
+            }
+            default:
+                throw new AssertionError(b.threshold.kind());
+        }
+        return new SDVariable[] {
+            sd.where(newTau, tauNow, batch.hasRows),
+            sd.where(callsNow.add(1.0), callsNow, batch.hasRows),
+            sd.where(newRowWeight, rowWeightNow, batch.hasRows)
+        };
+    }
+
+    private static SDVariable cast(SDVariable x, DataType type) {
+        return x.dataType() == type ? x : x.castTo(type);
+    }
+
+    /** The batch in double, detached, with the sums over the rows usable for the threshold. */
+    private static final class Batch {
+        final SDVariable loss;
+        final SDVariable weight;
+        final SDVariable masked;
+        final SDVariable zeros;
+        final SDVariable weightedSum;
+        final SDVariable weightSum;
+        final SDVariable mean;
+        final SDVariable hasRows;
+
+        Batch(SameDiff sd, SDVariable perExampleLoss, SDVariable mask) {
+            loss = GraphDetach.detach(toDouble(perExampleLoss));
+            zeros = sd.zerosLike(loss);
+            SDVariable usable = sd.math.isFinite(loss);
+            if (mask == null) {
+                weight = null;
+                masked = null;
+                weightedSum = sd.where(loss, zeros, usable).sum();
+                weightSum = usable.castTo(DataType.DOUBLE).sum();
+            } else {
+                weight = GraphDetach.detach(toDouble(mask));
+                masked = sd.eq(weight, 0.0);
+                usable = sd.math.and(usable, sd.neq(weight, 0.0));
+                weightedSum = sd.where(weight.mul(loss), zeros, usable).sum();
+                weightSum = sd.where(weight, zeros, usable).sum();
+            }
+            mean = weightedSum.div(weightSum);
+            hasRows = sd.gt(weightSum, 0.0);
+        }
+
+        private static SDVariable toDouble(SDVariable x) {
+            return x.dataType() == DataType.DOUBLE ? x : x.castTo(DataType.DOUBLE);
+        }
+    }
+
+    /** The per-row arithmetic of {@link SuperLossKernel#forward} for one threshold, in double. */
+    private static final class Rows {
+        final SDVariable superLoss;
+        final SDVariable sigma;
+
+        Rows(SameDiff sd, Batch batch, SDVariable tau, double lambda) {
+            SDVariable diff = batch.loss.sub(tau);
+            SDVariable beta = diff.div(lambda);
+            SDVariable clamped = sd.lt(beta, SuperLossKernel.CLAMP_BETA);
+            SDVariable w = LambertWGraph.value(sd, beta.mul(0.5));
+            SDVariable s = sd.where(batch.zeros.add(Math.E), sd.math.exp(w.neg()), clamped);
+            SDVariable l = sd.where(diff.mul(Math.E).add(lambda), w.mul(lambda).mul(w.add(2.0)), clamped);
+            if (batch.masked == null) {
+                superLoss = l;
+                sigma = s;
+            } else {
+                superLoss = sd.where(batch.zeros, batch.weight.mul(l), batch.masked);
+                sigma = sd.where(batch.zeros.add(Double.NaN), s, batch.masked);
+            }
+        }
+    }
+
+    /** Builder for {@link SuperLossGraph}; {@link #build()} validates every parameter. */
+    public static final class Builder {
+        private final SameDiff sd;
+        private final SDVariable perExampleLoss;
+        private SDVariable mask;
+        private Threshold threshold = Threshold.ema(SuperLoss.DEFAULT_MOMENTUM);
+        private double lambda = SuperLoss.DEFAULT_LAMBDA;
+        private int warmupIterations;
+        private String name;
+        private ThresholdState.Snapshot initialState;
+
+        private Builder(SameDiff sd, SDVariable perExampleLoss) {
+            this.sd = sd;
+            this.perExampleLoss = perExampleLoss;
+        }
+
+        /** Per-row mask weights, shape [rows,1], floating point: 0 masks a row out (default: no mask). */
+        public Builder mask(SDVariable rowMask) {
+            this.mask = rowMask;
+            return this;
+        }
+
+        /** The threshold policy (default: {@code Threshold.ema(0.9)}). */
+        public Builder threshold(Threshold threshold) {
+            this.threshold = threshold;
+            return this;
+        }
+
+        /** The regularisation lambda, finite and &gt; 0 (default 1). */
+        public Builder lambda(double lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /** Warm-up training calls during which tau is reset to each batch mean, &gt;= 0 (default 0). */
+        public Builder warmupIterations(int warmupIterations) {
+            this.warmupIterations = warmupIterations;
+            return this;
+        }
+
+        /**
+         * A prefix for the subgraph's named variables, so that several SuperLoss graphs can live in one SameDiff: the
+         * state variable becomes {@code prefix/tau} (default: no prefix, {@code tau}); likewise {@code tauCalls},
+         * {@code tauRowWeight} and the outputs {@code superLossTraining}, {@code superLoss}, {@code confidence}.
+         */
+        public Builder name(String prefix) {
+            this.name = prefix;
+            return this;
+        }
+
+        /** The state to start from (default: untrained). */
+        Builder initialState(ThresholdState.Snapshot state) {
+            this.initialState = state;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the parameter (and the shape or type) when one is invalid, or when
+         *                                  the graph already has variables of that name
+         */
+        public SuperLossGraph build() {
+            if (sd == null) {
+                throw new IllegalArgumentException("sd (the SameDiff instance) must not be null");
+            }
+            checkRows("perExampleLoss", perExampleLoss);
+            if (mask != null) {
+                checkRows("mask", mask);
+            }
+            if (threshold == null) {
+                throw new IllegalArgumentException("threshold must not be null");
+            }
+            if (!(lambda > 0.0) || !Double.isFinite(lambda)) {
+                throw new IllegalArgumentException("lambda must be finite and > 0, got: " + lambda);
+            }
+            if (warmupIterations < 0) {
+                throw new IllegalArgumentException("warmupIterations must be >= 0, got: " + warmupIterations);
+            }
+            if (name != null && name.isEmpty()) {
+                throw new IllegalArgumentException("name (the prefix) must not be empty; leave it unset for none");
+            }
+            for (String own : new String[] {TAU, CALLS, ROW_WEIGHT, LOSS, CONFIDENCE, TRAINING_LOSS}) {
+                String full = fullName(own);
+                if (sd.hasVariable(full)) {
+                    throw new IllegalArgumentException("the SameDiff instance already has a variable named '" + full
+                            + "': give each SuperLossGraph its own name(prefix)");
+                }
+            }
+            return new SuperLossGraph(this);
+        }
+
+        private String fullName(String own) {
+            return name == null ? own : name + "/" + own;
+        }
+
+        private void checkRows(String parameter, SDVariable v) {
+            if (v == null) {
+                throw new IllegalArgumentException(parameter + " must not be null");
+            }
+            if (v.getSameDiff() != sd) {
+                throw new IllegalArgumentException(parameter + " (" + v.name()
+                        + ") belongs to another SameDiff instance");
+            }
+            if (!v.dataType().isFPType()) {
+                throw new IllegalArgumentException(parameter + " must be floating point, got " + v.dataType()
+                        + " for " + v.name());
+            }
+            long[] shape = v.getShape();
+            if (shape != null && (shape.length != 2 || shape[1] != 1)) {
+                throw new IllegalArgumentException(parameter + " must have shape [rows,1], got "
+                        + Arrays.toString(shape) + " for " + v.name()
+                        + " (reduce with keepDims or reshape to [-1,1])");
+            }
+        }
+    }
+}
