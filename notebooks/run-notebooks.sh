@@ -23,6 +23,24 @@ for nb in notebooks/*.ipynb; do
     --ExecutePreprocessor.timeout=600 "${out[@]}" "$nb"
   echo "notebook OK: $nb ($(( $(date +%s) - start )) s)"
 done
+# Self-check of the failure path: a notebook whose cell throws must make nbconvert fail.
+failing=$jupyter_path/must-fail.ipynb
+python3 - "$failing" <<'PY'
+import json, sys
+cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+        "source": "int[] a = new int[1];\na[1] = 2;"}
+nb = {"cells": [cell], "metadata": {"kernelspec": {"name": "java", "display_name": "Java", "language": "java"}},
+      "nbformat": 4, "nbformat_minor": 4}
+json.dump(nb, open(sys.argv[1], "w"))
+PY
+if jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=java \
+    --ExecutePreprocessor.timeout=120 --output-dir "$jupyter_path" "$failing" >"$jupyter_path/must-fail.log" 2>&1; then
+  echo "a notebook cell that throws did not fail the run" >&2
+  exit 1
+fi
+grep -q ArrayIndexOutOfBoundsException "$jupyter_path/must-fail.log" \
+  || { cat "$jupyter_path/must-fail.log" >&2; echo "the failing cell did not report its exception" >&2; exit 1; }
+echo "notebook failure check OK: a throwing cell fails the run"
 # Committed notebooks must keep their rendered outputs: every code cell executed.
 python3 - notebooks/*.ipynb <<'PY'
 import json, sys
