@@ -35,12 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
- * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x {@value #CALLS} training
- * calls each, all released at once.
+ * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
+ * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 FUSED, 100 GRAPH: a GRAPH call costs ~20 ms
+ * here, and GRAPH executions are serialised on the instance anyway), all released at once.
  */
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;
-    private static final int CALLS = 1000;
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
 
     /** MSE rows with one output and zero labels: the base loss of a row is the square of its pre-output. */
@@ -120,7 +120,7 @@ class SuperLossConcurrencyTest {
         List<List<Batch>> seen = runConcurrently(THREADS, t -> {
             Random r = new Random(1000 + t);
             List<Batch> batches = new ArrayList<>();
-            for (int c = 0; c < CALLS; c++) {
+            for (int c = 0; c < variant.stressCallsPerThread(); c++) {
                 Batch b = Batch.random(r);
                 b.train(loss);
                 batches.add(b);
@@ -163,16 +163,16 @@ class SuperLossConcurrencyTest {
         }
         runConcurrently(THREADS, t -> {
             double[] pre = shapes[t % shapes.length];
-            for (int c = 0; c < CALLS; c++) {
+            for (int c = 0; c < variant.stressCallsPerThread(); c++) {
                 loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, pre.length, 1), column(pre), IDENTITY, null);
             }
             return null;
         });
-        for (int c = 0; c < THREADS * CALLS; c++) {
+        for (int c = 0; c < THREADS * variant.stressCallsPerThread(); c++) {
             sequential.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 1), column(1, 2), IDENTITY, null);
         }
         assertEquals(sequential.tau(), loss.tau(), 0.0);
-        assertEquals(1 + THREADS * CALLS, loss.stateSnapshot().calls());
+        assertEquals(1 + THREADS * variant.stressCallsPerThread(), loss.stateSnapshot().calls());
         assertTrue(Math.abs(loss.tau() - 2.5) > 1e-3, "the start value must still be visible: " + loss.tau());
     }
 
@@ -203,7 +203,7 @@ class SuperLossConcurrencyTest {
             double lo = Double.POSITIVE_INFINITY;
             double hi = Double.NEGATIVE_INFINITY;
             try {
-                for (int c = 0; c < CALLS; c++) {
+                for (int c = 0; c < variant.stressCallsPerThread(); c++) {
                     double a = t + 1 + r.nextDouble();
                     double b = t + 1 + r.nextDouble();
                     loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 1), column(a, b), IDENTITY, null);
@@ -230,7 +230,7 @@ class SuperLossConcurrencyTest {
                     + " outside the batch means " + lo + ".." + hi);
         }
         assertTrue(loss.tau() >= lo && loss.tau() <= hi, "final tau " + loss.tau() + " outside " + lo + ".." + hi);
-        assertEquals(THREADS * CALLS, loss.stateSnapshot().calls());
+        assertEquals(THREADS * variant.stressCallsPerThread(), loss.stateSnapshot().calls());
     }
 
     @Test

@@ -6,16 +6,24 @@ import java.util.function.UnaryOperator;
  * The execution paths of SuperLoss that the reliability tests (concurrency, non-finite rows, shapes) run on: every such
  * test is parameterised over this enum, so a new execution path is covered by adding a constant here.
  *
- * <p>Only the fused eager path exists so far; the SameDiff graph execution will add {@code GRAPH} (a builder option).
  */
 enum SuperLossVariant {
     /** The default: eager per-row arithmetic next to the wrapped loss. */
-    FUSED(b -> b);
+    FUSED(b -> b.execution(SuperLoss.Execution.FUSED), 1000),
+    /** The SameDiff graph execution. */
+    GRAPH(b -> b.execution(SuperLoss.Execution.GRAPH), 100);
 
     private final UnaryOperator<SuperLoss.Builder> configure;
+    private final int stressCallsPerThread;
 
-    SuperLossVariant(UnaryOperator<SuperLoss.Builder> configure) {
+    SuperLossVariant(UnaryOperator<SuperLoss.Builder> configure, int stressCallsPerThread) {
         this.configure = configure;
+        this.stressCallsPerThread = stressCallsPerThread;
+    }
+
+    /** Training calls per thread in the concurrency stress tests, sized to this path's cost per call. */
+    int stressCallsPerThread() {
+        return stressCallsPerThread;
     }
 
     /** Builds {@code builder}'s SuperLoss with this execution path. */

@@ -67,19 +67,22 @@ public final class Digits {
 
     /** The rows in an order shuffled with {@code seed}. */
     public Digits shuffled(long seed) {
-        int n = labels.length;
+        return subset(permutation(labels.length, new Random(seed)));
+    }
+
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates, from the last position down). */
+    static int[] permutation(int n, Random random) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Random random = new Random(seed);
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
         }
-        return subset(order);
+        return order;
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive). */
