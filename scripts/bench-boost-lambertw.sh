@@ -5,12 +5,13 @@
 #   2. builds scripts/lambertw_boost_bench.cpp with g++ -O2 against Debian's libboost-dev (installed if missing) and
 #      times boost::math::lambert_w0 on those files;
 #   3. times LambertW.w0(double) / w0(float) on the same files (io.superloss.bench.LambertWThroughput, the same
-#      loop and the same timing as the C++ harness: samples of SAMPLE_MS of the thread's CPU time), and Boost again:
+#      loop and the same timing as the C++ harness: samples of SAMPLE_MS of the thread's CPU time; every case in a
+#      JVM of its own, like JMH's forks), and the array loop of LambertW.w0(INDArray); and Boost again:
 #      ROUNDS times Boost then Java, then Boost once more, so that load changing during the run (the machine may be
 #      shared) hits both sides alike; all samples of a side are pooled;
 #   4. prints the table (io.superloss.bench.LambertWComparison): medians in ns per evaluation and Java / Boost.
 # Usage: scripts/bench-boost-lambertw.sh            (about 2.5 minutes with the defaults)
-# Environment: OUT (output folder), ROUNDS (default 3; every round is a new JVM, whose JIT may compile differently), SAMPLES / SAMPLE_MS (samples per case and round, and their
+# Environment: OUT (output folder), ROUNDS (default 3), SAMPLES / SAMPLE_MS (samples per case and round, and their
 #              length in ms of CPU time), CXXFLAGS (default -O2, the issue's setting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,13 +30,22 @@ echo "Boost $(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/b
 g++ $CXXFLAGS -std=c++17 -o "$OUT/lambertw_boost_bench" scripts/lambertw_boost_bench.cpp
 
 mvn -B -q -Dstyle.color=never -Pbench test-compile exec:exec -Dbench.main=io.superloss.bench.LambertWInputs "-Dbench.args=$OUT"
+mvn -B -q -Dstyle.color=never -Pbench dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$OUT/classpath.txt"
+CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
 
 rm -f "$OUT"/samples-*.txt
 for round in $(seq 1 "${ROUNDS:-3}"); do
   echo "round $round: Boost, then Java ..."
   "$OUT/lambertw_boost_bench" "$OUT" "$SAMPLES" "$SAMPLE_MS" > "$OUT/samples-boost-$round.txt"
-  mvn -B -q -Dstyle.color=never -Pbench exec:exec -Dbench.main=io.superloss.bench.LambertWThroughput \
-    "-Dbench.args=$OUT $SAMPLES $SAMPLE_MS" > "$OUT/samples-java-$round.txt"
+  : > "$OUT/samples-java-$round.txt"
+  for impl in java javaArrayLoop; do  # one JVM per case: what the JIT makes of a loop depends on what ran before
+    for set in superloss wide; do
+      for type in f64 f32; do
+        java -cp "$CP" io.superloss.bench.LambertWThroughput "$OUT" "$SAMPLES" "$SAMPLE_MS" $impl $set $type \
+          >> "$OUT/samples-java-$round.txt"
+      done
+    done
+  done
 done
 echo "last round: Boost ..."
 "$OUT/lambertw_boost_bench" "$OUT" "$SAMPLES" "$SAMPLE_MS" > "$OUT/samples-boost-0.txt"

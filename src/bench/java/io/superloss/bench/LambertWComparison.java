@@ -64,8 +64,9 @@ public final class LambertWComparison {
                 double ulps = maxUlpDifference(dir, set, isFloat);
                 System.out.printf("%-10s %-6s %12.2f %12.2f %14.3f %14.1f ulp   %-22s %.2f (%.3f)%n", set, type, javaNs,
                         boostNs, javaNs / boostNs, ulps, j.size() + " / " + b.size(), arrayNs, arrayNs / boostNs);
-                System.out.printf("%-17s Java w0() per run: %s; array loop per run: %s%n", "", runs(runMedians, "java "
-                        + set + " " + type), runs(runMedians, "javaArrayLoop " + set + " " + type));
+                System.out.printf("%-17s per run: Java w0() %s; Boost %s; array loop %s%n", "", runs(runMedians, "java "
+                        + set + " " + type), runs(runMedians, "boost " + set + " " + type),
+                        runs(runMedians, "javaArrayLoop " + set + " " + type));
                 System.out.printf("LAMBERTW\t%s\t%s\t%.3f\t%.3f\t%.4f\t%.1f\t%.3f\t%.4f%n", set, type, javaNs,
                         boostNs, javaNs / boostNs, ulps, arrayNs, arrayNs / boostNs);
             }

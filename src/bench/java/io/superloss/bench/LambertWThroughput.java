@@ -19,7 +19,10 @@ import java.nio.file.Path;
  * loop). Run by {@code scripts/bench-boost-lambertw.sh}; {@link LambertWBenchmark} is the JMH version (wall
  * clock).
  *
- * <p>Arguments: the folder of the argument files, the samples per case and the sample length in milliseconds.
+ * <p>Arguments: the folder of the argument files, the samples per case, the sample length in milliseconds and
+ * optionally one case ({@code java|javaArrayLoop superloss|wide f64|f32}) to run alone. The JIT compiles a loop
+ * differently depending on what ran before in the same JVM (a float loop after the double one came out 2.5x slower
+ * than in a JVM of its own), so the script runs every case in a JVM of its own, as JMH forks one per benchmark.
  */
 public final class LambertWThroughput {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -31,79 +34,47 @@ public final class LambertWThroughput {
         Path dir = Path.of(args[0]);
         int samples = Integer.parseInt(args[1]);
         double ms = Double.parseDouble(args[2]);
+        String only = args.length > 3 ? args[3] + " " + args[4] + " " + args[5] : null;
         for (String set : LambertWInputs.SETS) {
             double[] doubles = LambertWInputs.readDoubles(LambertWInputs.file(dir, set, false));
             double[] doubleResults = new double[doubles.length];
-            StringBuilder line = new StringBuilder("java " + set + " f64");
-            sampleDoubles(doubles, doubleResults, 2 * ms);
-            for (int s = 0; s < samples; s++) {
-                line.append(String.format(" %.4f", sampleDoubles(doubles, doubleResults, ms)));
-            }
-            System.out.println(line);
-            line = new StringBuilder("javaArrayLoop " + set + " f64");
-            sampleArrayLoop(doubles, doubleResults, null, null, 2 * ms);
-            for (int s = 0; s < samples; s++) {
-                line.append(String.format(" %.4f", sampleArrayLoop(doubles, doubleResults, null, null, ms)));
-            }
-            System.out.println(line);
-
             float[] floats = LambertWInputs.readFloats(LambertWInputs.file(dir, set, true));
             float[] floatResults = new float[floats.length];
-            line = new StringBuilder("java " + set + " f32");
-            sampleFloats(floats, floatResults, 2 * ms);
-            for (int s = 0; s < samples; s++) {
-                line.append(String.format(" %.4f", sampleFloats(floats, floatResults, ms)));
+            for (String impl : new String[] {"java", "javaArrayLoop"}) {
+                for (String type : new String[] {"f64", "f32"}) {
+                    String name = impl + " " + set + " " + type;
+                    if (only != null && !only.equals(name)) {
+                        continue;
+                    }
+                    boolean arrayLoop = impl.equals("javaArrayLoop");
+                    boolean isFloat = type.equals("f32");
+                    Runnable pass = isFloat
+                            ? (arrayLoop ? () -> BenchAccess.w0(floats, floatResults)
+                                         : () -> passFloats(floats, floatResults))
+                            : (arrayLoop ? () -> BenchAccess.w0(doubles, doubleResults)
+                                         : () -> passDoubles(doubles, doubleResults));
+                    StringBuilder line = new StringBuilder(name);
+                    sample(pass, doubles.length, 2 * ms);
+                    for (int s = 0; s < samples; s++) {
+                        line.append(String.format(" %.4f", sample(pass, doubles.length, ms)));
+                    }
+                    System.out.println(line);
+                }
             }
-            System.out.println(line);
-            line = new StringBuilder("javaArrayLoop " + set + " f32");
-            sampleArrayLoop(null, null, floats, floatResults, 2 * ms);
-            for (int s = 0; s < samples; s++) {
-                line.append(String.format(" %.4f", sampleArrayLoop(null, null, floats, floatResults, ms)));
-            }
-            System.out.println(line);
         }
     }
 
-    /** As {@link #sampleDoubles} for the array loop of the INDArray op (doubles, or floats when they are null). */
-    private static double sampleArrayLoop(double[] in, double[] out, float[] inF, float[] outF, double ms) {
-        long start = THREADS.getCurrentThreadCpuTime();
-        long passes = 0;
-        long elapsed;
-        do {
-            if (in != null) {
-                BenchAccess.w0(in, out);
-            } else {
-                BenchAccess.w0(inF, outF);
-            }
-            passes++;
-            elapsed = THREADS.getCurrentThreadCpuTime() - start;
-        } while (elapsed < ms * 1e6);
-        return elapsed / ((double) passes * (in != null ? in.length : inF.length));
-    }
-
     /** Whole passes for at least {@code ms} ms of CPU time; nanoseconds per evaluation. */
-    private static double sampleDoubles(double[] in, double[] out, double ms) {
+    private static double sample(Runnable pass, int evaluationsPerPass, double ms) {
         long start = THREADS.getCurrentThreadCpuTime();
         long passes = 0;
         long elapsed;
         do {
-            passDoubles(in, out);
+            pass.run();
             passes++;
             elapsed = THREADS.getCurrentThreadCpuTime() - start;
         } while (elapsed < ms * 1e6);
-        return elapsed / ((double) passes * in.length);
-    }
-
-    private static double sampleFloats(float[] in, float[] out, double ms) {
-        long start = THREADS.getCurrentThreadCpuTime();
-        long passes = 0;
-        long elapsed;
-        do {
-            passFloats(in, out);
-            passes++;
-            elapsed = THREADS.getCurrentThreadCpuTime() - start;
-        } while (elapsed < ms * 1e6);
-        return elapsed / ((double) passes * in.length);
+        return elapsed / ((double) passes * evaluationsPerPass);
     }
 
     private static void passDoubles(double[] in, double[] out) {
