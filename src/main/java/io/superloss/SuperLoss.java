@@ -62,6 +62,11 @@ import java.util.Objects;
  * wrapped loss works; both executions give the same results (within 1e-9) and share one state
  * ({@link #withExecution}). {@link #defineLoss} is the symbolic form for SameDiff models when the wrapped loss is
  * itself a {@link SameDiffLoss}.
+ *
+ * <p><b>Cost.</b> DL4J scores every training batch right after the gradient call: when a call's arrays hold bit for bit
+ * the values of the same thread's previous call (and the wrapped loss and activation are ND4J's own, which are
+ * deterministic), the wrapped loss's per-row values are reused rather than computed again. A DL4J training iteration
+ * then runs one native op more than the wrapped loss alone (measured: 1-2 % of an MLP step; BENCHMARKS.md).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -98,7 +103,7 @@ public class SuperLoss extends SameDiffLoss {
         FUSED,
         /**
          * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
-         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 10-15 times FUSED per training iteration
+         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 20-50 times FUSED per training iteration
          * (see {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
          */
         GRAPH
