@@ -25,12 +25,14 @@ mkdir -p "$OUT"
 if [ ! -f /usr/include/boost/math/special_functions/lambert_w.hpp ] || ! command -v g++ >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq libboost-dev g++
 fi
-echo "Boost $(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp), $(g++ --version | head -1), flags $CXXFLAGS"
+BOOST_VERSION=$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp)
+echo "Boost $BOOST_VERSION, $(g++ --version | head -1), flags $CXXFLAGS"
 # shellcheck disable=SC2086
 g++ $CXXFLAGS -std=c++17 -o "$OUT/lambertw_boost_bench" scripts/lambertw_boost_bench.cpp
 
-mvn -B -q -Dstyle.color=never -Pbench test-compile exec:exec -Dbench.main=io.superloss.bench.LambertWInputs "-Dbench.args=$OUT"
-mvn -B -q -Dstyle.color=never -Pbench dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$OUT/classpath.txt"
+MVN="mvn -B -q -Dstyle.color=never -Pbench"
+$MVN test-compile exec:exec -Dbench.main=io.superloss.bench.LambertWInputs "-Dbench.args=$OUT"
+$MVN dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$OUT/classpath.txt"
 CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
 
 rm -f "$OUT"/samples-*.txt
@@ -51,4 +53,4 @@ echo "last round: Boost ..."
 "$OUT/lambertw_boost_bench" "$OUT" "$SAMPLES" "$SAMPLE_MS" > "$OUT/samples-boost-0.txt"
 
 echo "$(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
-mvn -B -q -Dstyle.color=never -Pbench exec:exec -Dbench.main=io.superloss.bench.LambertWComparison "-Dbench.args=$OUT"
+$MVN exec:exec -Dbench.main=io.superloss.bench.LambertWComparison "-Dbench.args=$OUT"

@@ -72,8 +72,8 @@ final class SameArgumentsMemo<V> {
         Entry<V> entry = entries.get();
         entry.value = null; // no entry while the snapshots change
         long bytes = byteSize(labels) + byteSize(preOutput) + byteSize(mask);
-        if (bytes > MAX_BYTES || !isDeterministic(activation) || !entry.labels.copy(labels) || !entry.preOutput.copy(preOutput)
-                || !entry.mask.copy(mask)) {
+        if (bytes > MAX_BYTES || !isDeterministic(activation) || !entry.labels.copy(labels)
+                || !entry.preOutput.copy(preOutput) || !entry.mask.copy(mask)) {
             return;
         }
         entry.activation = activation;

@@ -416,8 +416,8 @@ public class SuperLoss extends SameDiffLoss {
             }
             requireValidMaskValues(mask);
         }
-        // The wrapped loss's per-row values depend on the arguments only: a call with the same arguments as this thread's
-        // previous call (DL4J's score call after its gradient call) reuses them. SameArgumentsMemo says when that holds.
+        // The wrapped loss's per-row values depend on the arguments only: a call with the same arguments as this
+        // thread's previous call (DL4J's score call after its gradient call) reuses them. SameArgumentsMemo says when.
         Rows previous = lastRows == null ? null : lastRows.get(labels, preOutput, activationFn, mask);
         if (previous != null) {
             return previous;

@@ -60,8 +60,8 @@ class HostArraysTest {
     @Test
     void copyBytesGivesTheRawElementsInTheArraysOrdering() {
         INDArray matrix = Nd4j.createFromArray(SPECIAL).reshape(4, 3);
-        for (INDArray array : new INDArray[] {matrix, matrix.transpose(), matrix.dup('f'), matrix.castTo(DataType.FLOAT),
-            matrix.castTo(DataType.HALF)}) {
+        for (INDArray array : new INDArray[] {matrix, matrix.transpose(), matrix.dup('f'),
+            matrix.castTo(DataType.FLOAT), matrix.castTo(DataType.HALF)}) {
             int width = array.dataType().width();
             assertEquals(12 * width, HostArrays.denseByteCount(array));
             byte[] bytes = new byte[12 * width + 3];

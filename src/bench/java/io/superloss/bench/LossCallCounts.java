@@ -92,7 +92,8 @@ public final class LossCallCounts {
         for (int i = 0; i < 50; i++) { // warm-up: caches of shapes and constants, JIT, the workspace's size
             iteration(loss, labels, preOutputs[i % preOutputs.length], softmax, conf, workspace);
         }
-        long workspaceBytes = iteration(loss, labels, preOutputs[2], softmax, conf, workspace); // after 0..49: a new one
+        // Iteration 50 of the cycle: a pre-output that differs from the previous call's.
+        long workspaceBytes = iteration(loss, labels, preOutputs[2], softmax, conf, workspace);
 
         OpProfiler.getInstance().reset();
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true)

@@ -26,7 +26,8 @@ import java.util.function.BiFunction;
  * {@code -Dbench.control=true} puts plain LossMCXENT on both sides (the ratio should then be 1 within its interval).
  *
  * <pre>
- * mvn -Pbench -q test-compile exec:exec -Dbench.main=io.superloss.bench.TrainingStepBenchmark [-Dbench.args="mlp|cnn|all ROUNDS"]
+ * mvn -Pbench -q test-compile exec:exec -Dbench.main=io.superloss.bench.TrainingStepBenchmark \
+ *     [-Dbench.args="mlp|cnn|all ROUNDS"]
  * </pre>
  */
 public final class TrainingStepBenchmark {
