@@ -22,7 +22,9 @@ import java.util.Arrays;
  * <p>Only arrays that {@link HostArrays#copyBytes} can read in one bulk copy are remembered (on other backends and
  * for other layouts nothing is, and every call misses), and at most {@link #MAX_BYTES} of them per call. Each thread
  * has its own entry, whose buffers are reused from call to call: no locking, no allocation once the buffers have
- * grown to the batch size, and a thread never sees another thread's entry.
+ * grown to the batch size, and a thread never sees another thread's entry. The price is memory: every thread that
+ * calls keeps a snapshot and a scratch copy of its largest remembered arguments, at most 2 x {@link #MAX_BYTES}
+ * (for a [128, 10] FLOAT output layer, 20 KiB), until the thread or this object is gone.
  *
  * @param <V> the remembered value; it must not be modified by its users, since later hits return the same object
  */
