@@ -132,6 +132,22 @@ public class SuperLoss extends SameDiffLoss {
         if (inner == null) {
             throw new IllegalArgumentException("inner loss must not be null");
         }
+        requireValidParameters(threshold, lambda, warmupIterations);
+        this.inner = inner;
+        this.threshold = threshold;
+        this.lambda = lambda;
+        this.warmupIterations = warmupIterations;
+        this.execution = execution == null ? Execution.FUSED : execution;
+        this.state = new ThresholdState(threshold, warmupIterations, state);
+        this.lastRows = SameArgumentsMemo.isDeterministic(inner) ? new SameArgumentsMemo<>() : null;
+    }
+
+    /**
+     * The checks shared by every SuperLoss configuration (this class and {@link SuperLossGraph}).
+     *
+     * @throws IllegalArgumentException naming the parameter and its value when one is invalid
+     */
+    static void requireValidParameters(Threshold threshold, double lambda, int warmupIterations) {
         if (threshold == null) {
             throw new IllegalArgumentException("threshold must not be null");
         }
@@ -141,13 +157,6 @@ public class SuperLoss extends SameDiffLoss {
         if (warmupIterations < 0) {
             throw new IllegalArgumentException("warmupIterations must be >= 0, got: " + warmupIterations);
         }
-        this.inner = inner;
-        this.threshold = threshold;
-        this.lambda = lambda;
-        this.warmupIterations = warmupIterations;
-        this.execution = execution == null ? Execution.FUSED : execution;
-        this.state = new ThresholdState(threshold, warmupIterations, state);
-        this.lastRows = SameArgumentsMemo.isDeterministic(inner) ? new SameArgumentsMemo<>() : null;
     }
 
     /** A builder for a SuperLoss over {@code inner}, starting from the defaults of {@link #SuperLoss(ILossFunction)}. */

@@ -331,15 +331,7 @@ public final class SuperLossGraph {
             if (mask != null) {
                 checkRows("mask", mask);
             }
-            if (threshold == null) {
-                throw new IllegalArgumentException("threshold must not be null");
-            }
-            if (!(lambda > 0.0) || !Double.isFinite(lambda)) {
-                throw new IllegalArgumentException("lambda must be finite and > 0, got: " + lambda);
-            }
-            if (warmupIterations < 0) {
-                throw new IllegalArgumentException("warmupIterations must be >= 0, got: " + warmupIterations);
-            }
+            SuperLoss.requireValidParameters(threshold, lambda, warmupIterations);
             if (name != null && name.isEmpty()) {
                 throw new IllegalArgumentException("name (the prefix) must not be empty; leave it unset for none");
             }
