@@ -26,6 +26,7 @@ HEADER = ROOT / "src/main/resources/io/superloss/cuda/lambertw.cuh"
 REPLACEMENTS = [
     (r"Double\.doubleToRawLongBits\(", "sl_double_bits("),
     (r"Double\.longBitsToDouble\(", "sl_bits_double("),
+    (r"Float\.floatToRawIntBits\(", "sl_float_bits("),
     (r"Integer\.numberOfLeadingZeros\(", "sl_clz32("),
     (r"Math\.sqrt\(", "sqrt("),
     (r"Math\.abs\(", "fabs("),
@@ -49,6 +50,7 @@ def strip_javadoc(text):
 
 
 def c_literal(value):
+    """A Java integer literal in C: digit separators removed, long suffix L as LL."""
     value = value.replace("_", "")
     return re.sub(r"\b(0x[0-9a-fA-F]+)L\b", r"\1LL", value)
 
@@ -83,7 +85,7 @@ def translate(code, constants, tables, methods):
         code = re.sub(pattern, replacement, code)
     # x >>> n on a long: shift the bits as unsigned (operand: a name, a call f(...) or a parenthesis).
     code = re.sub(r"((?:\w+)?\([^()]*\)|\w+) >>> (\d+)", r"(sl_int64)((sl_uint64)\1 >> \2)", code)
-    code = re.sub(r"\b0x[0-9a-fA-F_]+L\b", lambda m: c_literal(m.group(0)), code)
+    code = re.sub(r"\b0x[0-9a-fA-F_]+L?\b", lambda m: c_literal(m.group(0)), code)
     for name, _, _ in constants:
         code = re.sub(r"\b%s\b" % name, "SL_" + name, code)
     for name, _ in tables:
@@ -96,6 +98,31 @@ def translate(code, constants, tables, methods):
     if re.search(r"\bw0\(", re.sub(r"//.*", "", code)):
         die("unresolved call of w0 in: " + code)
     return code
+
+
+def callees_first(methods):
+    """The methods in Java order, except that each comes after every method it calls (C needs a declaration
+    before a use); the two w0 overloads, which nothing calls by name here, go last."""
+    by_name = {}
+    for m in methods:
+        by_name.setdefault(m[1], []).append(m)
+    ordered, done = [], set()
+
+    def visit(method, path):
+        if id(method) in done:
+            return
+        if method[1] in path:
+            die("recursive call of " + method[1])
+        for name in by_name:
+            if name != method[1] and name != "w0" and re.search(r"(?<![\w.])%s\(" % name, method[3]):
+                for callee in by_name[name]:
+                    visit(callee, path | {method[1]})
+        done.add(id(method))
+        ordered.append(method)
+
+    for m in [m for m in methods if m[1] != "w0"] + [m for m in methods if m[1] == "w0"]:
+        visit(m, frozenset())
+    return ordered
 
 
 def generate():
@@ -131,8 +158,7 @@ def generate():
         out.append("#endif")
         out.append("")
     out.append("// ----------------------------------------------------------------------- methods (LambertWKernel)")
-    # Helpers first (C needs declarations before use), then the double and float entry points.
-    ordered = [m for m in methods if m[1] != "w0"] + [m for m in methods if m[1] == "w0"]
+    ordered = callees_first(methods)
     for ret, name, params, body in ordered:
         c_params = translate(params, constants, tables, methods)
         c_body = translate(body, constants, tables, methods)
@@ -171,7 +197,7 @@ typedef long long sl_int64;
 typedef unsigned long long sl_uint64;
 
 // Accuracy of the kernels against W0 to high precision, in ulp: the thresholds LambertW's own accuracy tests
-// assert (float is the double result rounded once). Checked on the shipped reference points by the host-math check
+// assert (float: the double path's initial guess, without its Newton step, rounded once: <= 0.52 ulp). Checked on the shipped reference points by the host-math check
 // (scripts/cuda-cpu-check.sh) and by the GPU check (scripts/gpu-check.sh).
 #define SL_W0_F64_MAX_ULP 1.0
 #define SL_W0_F32_MAX_ULP 1.0
@@ -189,6 +215,17 @@ SL_HD sl_int64 sl_double_bits(double x) {
     return __double_as_longlong(x);
 #else
     sl_int64 b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+#endif
+}
+
+// Float.floatToRawIntBits
+SL_HD int sl_float_bits(float x) {
+#if defined(__CUDA_ARCH__)
+    return __float_as_int(x);
+#else
+    int b;
     memcpy(&b, &x, sizeof b);
     return b;
 #endif

@@ -99,6 +99,62 @@ final class HostArrays {
     }
 
     /**
+     * The elements of a FLOAT array in 'c' order (any shape, view or ordering): one bulk copy from its memory when it
+     * is dense in 'c' order, otherwise from a dense 'c' copy ({@code dup('c')}).
+     */
+    static float[] floatsInCOrder(INDArray array) {
+        INDArray dense = denseInCOrder(array);
+        Pointer memory = denseMemory(dense);
+        if (!(memory instanceof FloatPointer) || dense.dataType() != DataType.FLOAT) {
+            return dense.data().asFloat();
+        }
+        float[] values = new float[(int) dense.length()];
+        ((FloatPointer) memory).get(values, 0, values.length);
+        return values;
+    }
+
+    /** The elements of a DOUBLE array in 'c' order, as {@link #floatsInCOrder} does for FLOAT. */
+    static double[] doublesInCOrder(INDArray array) {
+        INDArray dense = denseInCOrder(array);
+        Pointer memory = denseMemory(dense);
+        if (!(memory instanceof DoublePointer) || dense.dataType() != DataType.DOUBLE) {
+            return dense.data().asDouble();
+        }
+        double[] values = new double[(int) dense.length()];
+        ((DoublePointer) memory).get(values, 0, values.length);
+        return values;
+    }
+
+    /**
+     * A new FLOAT array of {@code shape} in 'c' order holding {@code values}: on the CPU backend one bulk copy into
+     * uninitialised memory ({@code Nd4j.create(float[], ...)} copies element by element, ~15 ns each here).
+     */
+    static INDArray fromFloats(float[] values, long[] shape) {
+        if (!CPU_BACKEND) {
+            return Nd4j.create(values, shape, DataType.FLOAT);
+        }
+        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        ((FloatPointer) array.data().pointer()).put(values, 0, values.length);
+        return array;
+    }
+
+    /** A new DOUBLE array of {@code shape} in 'c' order holding {@code values}, as {@link #fromFloats}. */
+    static INDArray fromDoubles(double[] values, long[] shape) {
+        if (!CPU_BACKEND) {
+            return Nd4j.create(values, shape, DataType.DOUBLE);
+        }
+        INDArray array = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
+        ((DoublePointer) array.data().pointer()).put(values, 0, values.length);
+        return array;
+    }
+
+    /** {@code array} itself if its elements lie in its buffer densely in 'c' order from the start, else a 'c' copy. */
+    private static INDArray denseInCOrder(INDArray array) {
+        boolean cOrder = array.ordering() == 'c' || array.isVectorOrScalar();
+        return cOrder && denseMemory(array) != null ? array : array.dup('c');
+    }
+
+    /**
      * Multiplies row i of the rank-2 {@code matrix} by {@code factors[i]} in place, as
      * {@code matrix.muliColumnVector(column(factors, matrix.dataType()))} would, with the same IEEE products (the
      * factor rounded to the matrix's type, then one multiplication per element), but without a native op. Only for

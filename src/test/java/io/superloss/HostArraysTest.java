@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,6 +42,37 @@ class HostArraysTest {
             INDArray matrix = Nd4j.createFromArray(SPECIAL).reshape(6, 2).castTo(type);
             INDArray strided = matrix.getColumn(1);
             assertBitsEqual(strided.toDoubleVector(), HostArrays.toDoubles(strided), type + " strided view");
+        }
+    }
+
+    @Test
+    void elementsInCOrderMatchTheElementApiForEveryLayoutAndComeBackUnchanged() {
+        INDArray base = Nd4j.createFromArray(SPECIAL).reshape(2, 3, 2);
+        INDArray[] layouts = {base, base.dup('f'), base.permute(2, 0, 1), // 'c', 'f' and a permuted view
+            base.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all()), // a view inside the buffer
+            base.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2, 3), NDArrayIndex.all()), // strided
+            Nd4j.scalar(-0.0)};
+        for (INDArray layout : layouts) {
+            String what = Arrays.toString(layout.shape()) + " " + layout.ordering() + " offset "
+                + layout.offset();
+            double[] expected = layout.dup('c').reshape(layout.length()).toDoubleVector();
+            double[] doubles = HostArrays.doublesInCOrder(layout);
+            assertBitsEqual(expected, doubles, "DOUBLE " + what);
+            INDArray floatLayout = layout.castTo(DataType.FLOAT);
+            float[] floats = HostArrays.floatsInCOrder(floatLayout);
+            double[] widened = new double[floats.length];
+            for (int i = 0; i < floats.length; i++) {
+                widened[i] = floats[i];
+            }
+            assertBitsEqual(floatLayout.dup('c').reshape(layout.length()).toDoubleVector(), widened, "FLOAT " + what);
+            // And back: a new 'c' array of the layout's shape with the same elements.
+            INDArray doubleCopy = HostArrays.fromDoubles(doubles, layout.shape());
+            INDArray floatCopy = HostArrays.fromFloats(floats, layout.shape());
+            assertEquals('c', doubleCopy.ordering());
+            assertArrayEquals(layout.shape(), floatCopy.shape(), what);
+            assertEquals(DataType.FLOAT, floatCopy.dataType());
+            assertBitsEqual(expected, doubleCopy.dup('c').reshape(layout.length()).toDoubleVector(), "copy " + what);
+            assertBitsEqual(widened, floatCopy.reshape(layout.length()).toDoubleVector(), "float copy " + what);
         }
     }
 

@@ -37,6 +37,9 @@ class LambertWAccuracyTest {
 
     private static final MathContext MC = MathContext.DECIMAL128;
 
+    /** Largest error of {@link LambertW#w0(float)} allowed, in ulp of the exact value (bound 0.517). */
+    private static final double FLOAT_MAX_ULP = 0.52;
+
     /**
      * Double-precision test cases: error |w0(z) - W0(z)| / ulp(W0(z)). The contract is 2 ulp; the
      * thresholds are tighter to catch regressions. Measured values in the comments (max / RMS).
@@ -81,19 +84,21 @@ class LambertWAccuracyTest {
     /**
      * Single-precision test cases. Every result must be within 1 ulp of the correctly rounded
      * float of W0(z) (the contract); in addition the error relative to the exact value, in ulp of
-     * the correctly rounded float, is bounded by max / RMS. Measured values in the comments.
+     * the correctly rounded float, is bounded by max / RMS. The max of 0.52 is the float path's
+     * error bound (0.5 for the rounding plus &lt; 0.017 for its guess, see
+     * {@code LambertWKernel.w0FloatWide}). Measured values in the comments.
      */
     enum FloatCase {
         /** z = nextUp^k(-0.36787945f) and -1/e + q, q log-spaced 1e-8 .. 0.3. Measured 0.500 / 0.289. */
-        FLOAT_BRANCH(Regime.FLOAT_BRANCH, 0.51, 0.35),
+        FLOAT_BRANCH(Regime.FLOAT_BRANCH, FLOAT_MAX_ULP, 0.35),
         /** z in (-1/e, 0). Measured 0.498 / 0.292. */
-        FLOAT_NEGATIVE(Regime.FLOAT_NEGATIVE, 0.51, 0.35),
-        /** 1e-45 <= |z| <= 1e-3, subnormal floats included. Measured 0.498 / 0.082. */
-        FLOAT_TINY(Regime.FLOAT_TINY, 0.51, 0.35),
+        FLOAT_NEGATIVE(Regime.FLOAT_NEGATIVE, FLOAT_MAX_ULP, 0.35),
+        /** 1e-45 <= |z| <= 1e-3, subnormal floats included. Measured 0.502 / 0.082. */
+        FLOAT_TINY(Regime.FLOAT_TINY, FLOAT_MAX_ULP, 0.35),
         /** z in (0, 10]. Measured 0.499 / 0.293. */
-        FLOAT_POSITIVE(Regime.FLOAT_POSITIVE, 0.51, 0.35),
+        FLOAT_POSITIVE(Regime.FLOAT_POSITIVE, FLOAT_MAX_ULP, 0.35),
         /** z in [10, Float.MAX_VALUE]. Measured 0.500 / 0.304. */
-        FLOAT_LARGE(Regime.FLOAT_LARGE, 0.51, 0.35);
+        FLOAT_LARGE(Regime.FLOAT_LARGE, FLOAT_MAX_ULP, 0.35);
 
         final Regime regime;
         final double maxUlp;
@@ -199,6 +204,45 @@ class LambertWAccuracyTest {
             + "  worst z = %s", tc, points.size(), max, tc.maxUlp, rms, tc.rmsUlp, Float.toHexString((float) worstZ)));
         assertTrue(max <= tc.maxUlp, tc + ": max error " + max + " ulp at z = " + worstZ);
         assertTrue(rms <= tc.rmsUlp, tc + ": RMS error " + rms + " ulp");
+    }
+
+    /**
+     * Every 4099th float bit pattern of the domain (778,635 arguments, all regimes, subnormals and both zeros among
+     * them) against {@link LambertW#w0(double)} of the same argument, which is within 0.7 double ulp of W0 (the cases
+     * above) and so exact to 2^-28 float ulp: the float path stays within its bound. The exhaustive version (all 3.2e9
+     * floats) is the benchmark main {@code LambertWFloatSweep}.
+     */
+    @Test
+    void singlePrecisionOnAStridedSweepOfAllFloats() {
+        double max = 0;
+        float worst = Float.NaN;
+        long count = 0;
+        long negativeBranchPoint = Float.floatToRawIntBits(-0x1.78b564p-2f) & 0xFFFF_FFFFL;
+        for (long bits = 0; bits <= 0xFFFF_FFFFL; bits += 4099) {
+            float z = Float.intBitsToFloat((int) bits);
+            boolean inDomain = bits <= Float.floatToRawIntBits(Float.POSITIVE_INFINITY)
+                || (bits >= 0x8000_0000L && bits <= negativeBranchPoint);
+            if (!inDomain) {
+                continue;
+            }
+            double reference = LambertW.w0((double) z);
+            float w = LambertW.w0(z);
+            if (Double.isInfinite(reference)) {
+                assertSame((float) reference, w, "w0(" + z + "f)");
+                continue;
+            }
+            count++;
+            double binade = Math.max(Math.getExponent(reference), Float.MIN_EXPONENT);
+            double err = Math.abs(w - reference) / Math.scalb(1.0, (int) binade - 23);
+            if (err > max) {
+                max = err;
+                worst = z;
+            }
+        }
+        LOG.info(String.format("w0(float)  strided sweep    n=%d  max %.4f ulp (allowed %.2f)  worst z = %s",
+            count, max, FLOAT_MAX_ULP, Float.toHexString(worst)));
+        assertTrue(count > 700_000, "only " + count + " arguments");
+        assertTrue(max <= FLOAT_MAX_ULP, "max error " + max + " ulp at z = " + Float.toHexString(worst));
     }
 
     /** |w - exact| / ulp in high precision; exact zero must be met exactly. */

@@ -25,7 +25,7 @@ typedef long long sl_int64;
 typedef unsigned long long sl_uint64;
 
 // Accuracy of the kernels against W0 to high precision, in ulp: the thresholds LambertW's own accuracy tests
-// assert (float is the double result rounded once). Checked on the shipped reference points by the host-math check
+// assert (float: the double path's initial guess, without its Newton step, rounded once: <= 0.52 ulp). Checked on the shipped reference points by the host-math check
 // (scripts/cuda-cpu-check.sh) and by the GPU check (scripts/gpu-check.sh).
 #define SL_W0_F64_MAX_ULP 1.0
 #define SL_W0_F32_MAX_ULP 1.0
@@ -43,6 +43,17 @@ SL_HD sl_int64 sl_double_bits(double x) {
     return __double_as_longlong(x);
 #else
     sl_int64 b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+#endif
+}
+
+// Float.floatToRawIntBits
+SL_HD int sl_float_bits(float x) {
+#if defined(__CUDA_ARCH__)
+    return __float_as_int(x);
+#else
+    int b;
     memcpy(&b, &x, sizeof b);
     return b;
 #endif
@@ -83,7 +94,8 @@ SL_HD double sl_inf() {
 #define SL_INV_E_HI (0x1.78b56362cef38p-2)
 #define SL_INV_E_LO (-0x1.ca8a4270fadf5p-57)
 #define SL_INV_E_FLOAT (0x1.78b564p-2f)
-#define SL_NEG_INV_E_FLOAT_WIDE (-SL_INV_E_FLOAT)
+#define SL_TINY_FLOAT_BITS (0x32800000)
+#define SL_FLOAT_INFINITY_BITS (0x7F800000)
 #define SL_HALF_NEG_INV_E (-0x1.78cp-2)
 #define SL_TWO_E (0x1.5bf0a8b145769p+2)
 #define SL_TWO_E_INV_E_LO (SL_TWO_E * SL_INV_E_LO)
@@ -92,7 +104,6 @@ SL_HD double sl_inf() {
 #define SL_P_BRANCH (0x1p-4)
 #define SL_V_NEAR (0.25)
 #define SL_LARGE_Z (18.0)
-#define SL_CHUNK (256)
 #define SL_MU2 (-0.3333333333333333)
 #define SL_MU3 (0.1527777777777778)
 #define SL_MU4 (-0.07962962962962963)
@@ -590,11 +601,6 @@ static const double sl_log2_table_host[128] = {
 #endif
 
 // ----------------------------------------------------------------------- methods (LambertWKernel)
-// LambertWKernel.tiny(double z)
-SL_HD double sl_tiny(double z) {
-    return fma(z, z * fma(1.5, z, -1.0), z);
-}
-
 // LambertWKernel.pSquared(double z)
 SL_HD double sl_pSquared(double z) {
     return fma(SL_TWO_E, z + SL_INV_E_HI, SL_TWO_E_INV_E_LO);
@@ -680,6 +686,24 @@ SL_HD double sl_largeGuess(double z) {
     return fma(fma(a67, t2, a45), t4, fma(a23, t2, a01));
 }
 
+// LambertWKernel.w0FloatWide(double z)
+SL_HD double sl_w0FloatWide(double z) {
+    if (z >= SL_LARGE_Z) {
+        return sl_largeGuess(z);
+    }
+    double v = sl_vApprox(z);
+    if (v >= SL_V_NEAR) {
+        return z * sl_midFactor(v, sl_midPiece(v));
+    }
+    double p = sqrt(sl_pSquared(z));
+    return p < SL_P_BRANCH ? sl_branchSeries(p) : z * sl_nearFactor(p);
+}
+
+// LambertWKernel.tiny(double z)
+SL_HD double sl_tiny(double z) {
+    return fma(z, z * fma(1.5, z, -1.0), z);
+}
+
 // LambertWKernel.refineMid(double z, double w, int i)
 SL_HD double sl_refineMid(double z, double w, int i) {
     double inv = 1.0 / (1.0 + w);
@@ -760,12 +784,21 @@ SL_HD double sl_w0_f64(double z) {
 
 // LambertWKernel.w0(float)
 SL_HD float sl_w0_f32(float z) {
-    if (z > -SL_INV_E_FLOAT) { // false for NaN
-        return (float) sl_w0_f64((double) z);
+    int bits = sl_float_bits(z);
+    int magnitude = bits & 0x7FFFFFFF;
+    if (magnitude < SL_TINY_FLOAT_BITS) {
+        // |z| < 2^-26: W0(z) = z - z^2 + O(z^3) lies within |z|^2 < 2^-26 |z| of z, less than
+        // the distance from z to the midpoints next to it (>= 2^-25 |z|): it rounds to z.
+        return z;
     }
-    // -0.36787945f is below -1/e (its double is < -SL_INV_E_HI, which w0(double) rejects); by
-    // convention it is the branch point of the float type.
-    return z == -SL_INV_E_FLOAT ? -1.0f : sl_nanf();
+    if (magnitude >= SL_FLOAT_INFINITY_BITS) {
+        return z > 0 ? z : sl_nanf(); // +Inf; -Inf and NaN give NaN
+    }
+    if (z <= -SL_INV_E_FLOAT) {
+        // -0.36787945f is below -1/e; by convention it is the branch point of the float type.
+        return z == -SL_INV_E_FLOAT ? -1.0f : sl_nanf();
+    }
+    return (float) sl_w0FloatWide(z);
 }
 
 // ------------------------------------------------------------------------------------------ SuperLoss row
