@@ -26,13 +26,13 @@ HEADER = ROOT / "src/main/resources/io/superloss/cuda/lambertw.cuh"
 REPLACEMENTS = [
     (r"Double\.doubleToRawLongBits\(", "sl_double_bits("),
     (r"Double\.longBitsToDouble\(", "sl_bits_double("),
-    (r"Float\.floatToRawIntBits\(", "sl_float_bits("),
     (r"Integer\.numberOfLeadingZeros\(", "sl_clz32("),
     (r"Math\.sqrt\(", "sqrt("),
     (r"Math\.abs\(", "fabs("),
     (r"Math\.fma\(", "fma("),
     (r"Math\.rint\(", "rint("),
     (r"Double\.POSITIVE_INFINITY", "sl_inf()"),
+    (r"Float\.POSITIVE_INFINITY", "(float)sl_inf()"),
     (r"Double\.NaN", "sl_nan()"),
     (r"Float\.NaN", "sl_nanf()"),
     (r"\(long\)", "(sl_int64)"),
@@ -215,17 +215,6 @@ SL_HD sl_int64 sl_double_bits(double x) {
     return __double_as_longlong(x);
 #else
     sl_int64 b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-#endif
-}
-
-// Float.floatToRawIntBits
-SL_HD int sl_float_bits(float x) {
-#if defined(__CUDA_ARCH__)
-    return __float_as_int(x);
-#else
-    int b;
     memcpy(&b, &x, sizeof b);
     return b;
 #endif

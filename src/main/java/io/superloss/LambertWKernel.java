@@ -61,10 +61,6 @@ final class LambertWKernel {
     static final double INV_E_LO = -0x1.ca8a4270fadf5p-57;
     /** Nearest float to 1/e (0.36787945f, also above 1/e). */
     static final float INV_E_FLOAT = 0x1.78b564p-2f;
-    /** Bits of the float 2^-26: below it (in magnitude) w0(float) returns its argument. */
-    private static final int TINY_FLOAT_BITS = 0x3280_0000;
-    /** Bits of Float.POSITIVE_INFINITY: magnitudes from it up are infinities and NaNs. */
-    private static final int FLOAT_INFINITY_BITS = 0x7F80_0000;
     /**
      * The IEEE binary16 (HALF) value nearest to -1/e: -1507 * 2^-12 = -0.367919921875, below -1/e
      * (like the nearest double and float), mapped to -1 by {@link #w0Half}.
@@ -108,6 +104,13 @@ final class LambertWKernel {
      * the typical SuperLoss range [-1/e, 10] on one path (no mispredicted branch).
      */
     static final double LARGE_Z = 18.0;
+
+    /**
+     * The smallest float z whose v = {@link #vApprox}(z) is at least {@link #V_NEAR}: floats from
+     * it up to {@link #LARGE_Z} take the middle regime, as their doubles do in
+     * {@link #w0(double)} (v is non-decreasing in z).
+     */
+    static final float MIDDLE_FLOAT_MIN = -0x1.499eb6p-2f;
 
     /*
      * Branch-point series W = -1 + p (1 + sum_{k>=2} mu_k p^(k-1)), mu_k from the recurrence of
@@ -197,56 +200,46 @@ final class LambertWKernel {
     }
 
     /**
-     * Principal branch W0(z), single precision: {@link #w0FloatWide} rounded once to float. The
-     * result is within 0.52 ulp of W0(z) (so within 1 ulp of the correctly rounded float, and equal
-     * to it unless W0(z) lies within 0.02 ulp of a rounding boundary); see {@link #w0FloatWide}.
+     * Principal branch W0(z), single precision: the paths of {@link #w0(double)} without the
+     * Newton step, evaluated in double and rounded once to float.
      *
-     * <p>The special cases are sorted out on the float's bits first, so that the common path
-     * has one conversion to double and one back and nothing else but {@link #w0FloatWide}. On
-     * the wide benchmark set (all regimes mixed) a loop over this method took 3.1 ns per argument
-     * here, against 8.4 ns with the same checks made in double after the conversion: HotSpot's
-     * scalar conversions merge into their destination register, which can chain the iterations.
-     */
-    static float w0(float z) {
-        int bits = Float.floatToRawIntBits(z);
-        int magnitude = bits & 0x7FFF_FFFF;
-        if (magnitude < TINY_FLOAT_BITS) {
-            // |z| < 2^-26: W0(z) = z - z^2 + O(z^3) lies within |z|^2 < 2^-26 |z| of z, less than
-            // the distance from z to the midpoints next to it (>= 2^-25 |z|): it rounds to z.
-            return z;
-        }
-        if (magnitude >= FLOAT_INFINITY_BITS) {
-            return z > 0 ? z : Float.NaN; // +Inf; -Inf and NaN give NaN
-        }
-        if (z <= -INV_E_FLOAT) {
-            // -0.36787945f is below -1/e; by convention it is the branch point of the float type.
-            return z == -INV_E_FLOAT ? -1.0f : Float.NaN;
-        }
-        return (float) w0FloatWide(z);
-    }
-
-    /**
-     * W0 of a float argument widened to double, to be rounded to float: the float path, for
-     * 2^-26 &lt;= |z|, -1/e &lt; z &lt; +Inf. It takes the paths of {@link #w0(double)} but stops
-     * before the Newton step, because the initial guesses are already far more accurate than a
-     * float: relative error &lt; 1e-9 (middle regime), &lt; 1.2e-11 (near the branch point) and
-     * &lt; 2.3e-10 (large z), i.e. &lt; 0.017 float ulp (a float ulp is at least 2^-24 = 6e-8
-     * relative); the branch series is the double one. Rounded to float this gives at most
-     * 0.5 + 0.017 ulp. Measured on all 3.19e9 float arguments against {@link #w0(double)}
+     * <p>The initial guesses are far more accurate than a float: relative error &lt; 1e-9
+     * (middle regime), &lt; 1.2e-11 (near the branch point) and &lt; 2.3e-10 (large z), i.e.
+     * &lt; 0.017 float ulp (a float ulp is at least 2^-24 = 6e-8 relative); the branch series is
+     * the double one. Rounded to float this gives at most 0.5 + 0.017 ulp, so the result is within
+     * 1 ulp of the correctly rounded float and equal to it unless W0(z) lies within 0.017 ulp of a
+     * rounding boundary. Measured on all 3.19e9 float arguments against {@link #w0(double)}
      * ({@code LambertWFloatSweep}): max 0.5153 ulp (z = 14.2, where the middle guess is least
      * accurate); 868,472 results (0.027 %) are the neighbour of the correctly rounded float, all
      * others are correctly rounded.
+     *
+     * <p>The middle regime, where SuperLoss's arguments mostly fall, is tested first and alone
+     * (two float comparisons, which NaN fails); it also serves |z| &lt; 2^-26, subnormals and
+     * zeros: there W0(z) = z (1 - z + ...) and the guess z R(v) are within |z|^2 + 1e-9 |z| of z,
+     * less than the distance from z to the float midpoints next to it (&gt;= 2^-25 |z|), so the
+     * result is z, signed zeros included.
      */
-    private static double w0FloatWide(double z) {
-        if (z >= LARGE_Z) {
-            return largeGuess(z);
+    static float w0(float z) {
+        if (z >= MIDDLE_FLOAT_MIN && z < (float) LARGE_Z) {
+            double x = z;
+            double v = vApprox(x);
+            return (float) (x * midFactor(v, midPiece(v)));
         }
-        double v = vApprox(z);
-        if (v >= V_NEAR) {
-            return z * midFactor(v, midPiece(v));
+        return w0FloatOutsideMiddle(z);
+    }
+
+    /** {@link #w0(float)} for z &lt; {@link #MIDDLE_FLOAT_MIN}, z &gt;= 18 and NaN. */
+    private static float w0FloatOutsideMiddle(float z) {
+        if (z >= (float) LARGE_Z) {
+            return z < Float.POSITIVE_INFINITY ? (float) largeGuess(z) : z;
         }
-        double p = Math.sqrt(pSquared(z));
-        return p < P_BRANCH ? branchSeries(p) : z * nearFactor(p);
+        if (z > -INV_E_FLOAT) { // false for NaN
+            double p = Math.sqrt(pSquared(z));
+            return (float) (p < P_BRANCH ? branchSeries(p) : z * nearFactor(p));
+        }
+        // -0.36787945f is below -1/e (its double is < -INV_E_HI, which w0(double) rejects); by
+        // convention it is the branch point of the float type.
+        return z == -INV_E_FLOAT ? -1.0f : Float.NaN;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -340,7 +333,8 @@ final class LambertWKernel {
      */
     private static double midFactor(double v, int i) {
         long bits = Double.doubleToRawLongBits(v);
-        double t = 2.0 * Double.longBitsToDouble(((bits << 2) & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L) - 3.0;
+        // t = 2 m - 3 for the mantissa m in [1, 2) of 4 v (2 m is exact: one rounding, as with fma)
+        double t = fma(2.0, Double.longBitsToDouble(((bits << 2) & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L), -3.0);
         double t2 = t * t;
         double t4 = t2 * t2;
         double a01 = fma(MID[i + 1], t, MID[i]);

@@ -86,7 +86,7 @@ class LambertWAccuracyTest {
      * float of W0(z) (the contract); in addition the error relative to the exact value, in ulp of
      * the correctly rounded float, is bounded by max / RMS. The max of 0.52 is the float path's
      * error bound (0.5 for the rounding plus &lt; 0.017 for its guess, see
-     * {@code LambertWKernel.w0FloatWide}). Measured values in the comments.
+     * {@code LambertWKernel.w0(float)}). Measured values in the comments.
      */
     enum FloatCase {
         /** z = nextUp^k(-0.36787945f) and -1/e + q, q log-spaced 1e-8 .. 0.3. Measured 0.500 / 0.289. */
@@ -243,6 +243,18 @@ class LambertWAccuracyTest {
             count, max, FLOAT_MAX_ULP, Float.toHexString(worst)));
         assertTrue(count > 700_000, "only " + count + " arguments");
         assertTrue(max <= FLOAT_MAX_ULP, "max error " + max + " ulp at z = " + Float.toHexString(worst));
+    }
+
+    /**
+     * The float path's middle-regime test uses a float constant instead of computing v: it must be the smallest float
+     * whose v = 2e z + 2 (as the kernel rounds it, one fma) reaches 1/4, where the double path switches.
+     */
+    @Test
+    void middleRegimeOfTheFloatPathStartsWhereTheDoublePathsDoes() {
+        float lo = LambertWKernel.MIDDLE_FLOAT_MIN;
+        assertTrue(Math.fma(2 * Math.E, lo, 2 * Math.E * LambertWKernel.INV_E_HI) >= 0.25, "v(lo) >= 1/4");
+        float below = Math.nextDown(lo);
+        assertTrue(Math.fma(2 * Math.E, below, 2 * Math.E * LambertWKernel.INV_E_HI) < 0.25, "v(nextDown(lo)) < 1/4");
     }
 
     /** |w - exact| / ulp in high precision; exact zero must be met exactly. */

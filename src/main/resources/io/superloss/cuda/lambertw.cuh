@@ -48,17 +48,6 @@ SL_HD sl_int64 sl_double_bits(double x) {
 #endif
 }
 
-// Float.floatToRawIntBits
-SL_HD int sl_float_bits(float x) {
-#if defined(__CUDA_ARCH__)
-    return __float_as_int(x);
-#else
-    int b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-#endif
-}
-
 SL_HD double sl_bits_double(sl_int64 b) {
 #if defined(__CUDA_ARCH__)
     return __longlong_as_double(b);
@@ -94,8 +83,6 @@ SL_HD double sl_inf() {
 #define SL_INV_E_HI (0x1.78b56362cef38p-2)
 #define SL_INV_E_LO (-0x1.ca8a4270fadf5p-57)
 #define SL_INV_E_FLOAT (0x1.78b564p-2f)
-#define SL_TINY_FLOAT_BITS (0x32800000)
-#define SL_FLOAT_INFINITY_BITS (0x7F800000)
 #define SL_HALF_NEG_INV_E (-0x1.78cp-2)
 #define SL_TWO_E (0x1.5bf0a8b145769p+2)
 #define SL_TWO_E_INV_E_LO (SL_TWO_E * SL_INV_E_LO)
@@ -104,6 +91,7 @@ SL_HD double sl_inf() {
 #define SL_P_BRANCH (0x1p-4)
 #define SL_V_NEAR (0.25)
 #define SL_LARGE_Z (18.0)
+#define SL_MIDDLE_FLOAT_MIN (-0x1.499eb6p-2f)
 #define SL_MU2 (-0.3333333333333333)
 #define SL_MU3 (0.1527777777777778)
 #define SL_MU4 (-0.07962962962962963)
@@ -606,11 +594,6 @@ SL_HD double sl_pSquared(double z) {
     return fma(SL_TWO_E, z + SL_INV_E_HI, SL_TWO_E_INV_E_LO);
 }
 
-// LambertWKernel.vApprox(double z)
-SL_HD double sl_vApprox(double z) {
-    return fma(SL_TWO_E, z, SL_TWO_E_INV_E);
-}
-
 // LambertWKernel.branchSeries(double p)
 SL_HD double sl_branchSeries(double p) {
     double s = SL_MU12;
@@ -626,23 +609,6 @@ SL_HD double sl_branchSeries(double p) {
     s = fma(s, p, SL_MU2);
     s = fma(s, p, 1.0);
     return fma(s, p, -1.0);
-}
-
-// LambertWKernel.midFactor(double v, int i)
-SL_HD double sl_midFactor(double v, int i) {
-    sl_int64 bits = sl_double_bits(v);
-    double t = 2.0 * sl_bits_double(((bits << 2) & 0x000FFFFFFFFFFFFFLL) | 0x3FF0000000000000LL) - 3.0;
-    double t2 = t * t;
-    double t4 = t2 * t2;
-    double a01 = fma(SL_TABLE_MID[i + 1], t, SL_TABLE_MID[i]);
-    double a23 = fma(SL_TABLE_MID[i + 3], t, SL_TABLE_MID[i + 2]);
-    double a45 = fma(SL_TABLE_MID[i + 5], t, SL_TABLE_MID[i + 4]);
-    return fma(fma(SL_TABLE_MID[i + 6], t2, a45), t4, fma(a23, t2, a01));
-}
-
-// LambertWKernel.midPiece(double v)
-SL_HD int sl_midPiece(double v) {
-    return 10 * ((int) ((sl_int64)((sl_uint64)sl_double_bits(v) >> 50)) - 4 * 1021);
 }
 
 // LambertWKernel.nearFactor(double p)
@@ -686,22 +652,46 @@ SL_HD double sl_largeGuess(double z) {
     return fma(fma(a67, t2, a45), t4, fma(a23, t2, a01));
 }
 
-// LambertWKernel.w0FloatWide(double z)
-SL_HD double sl_w0FloatWide(double z) {
-    if (z >= SL_LARGE_Z) {
-        return sl_largeGuess(z);
+// LambertWKernel.w0FloatOutsideMiddle(float z)
+SL_HD float sl_w0FloatOutsideMiddle(float z) {
+    if (z >= (float) SL_LARGE_Z) {
+        return z < (float)sl_inf() ? (float) sl_largeGuess(z) : z;
     }
-    double v = sl_vApprox(z);
-    if (v >= SL_V_NEAR) {
-        return z * sl_midFactor(v, sl_midPiece(v));
+    if (z > -SL_INV_E_FLOAT) { // false for NaN
+        double p = sqrt(sl_pSquared(z));
+        return (float) (p < SL_P_BRANCH ? sl_branchSeries(p) : z * sl_nearFactor(p));
     }
-    double p = sqrt(sl_pSquared(z));
-    return p < SL_P_BRANCH ? sl_branchSeries(p) : z * sl_nearFactor(p);
+    // -0.36787945f is below -1/e (its double is < -SL_INV_E_HI, which w0(double) rejects); by
+    // convention it is the branch point of the float type.
+    return z == -SL_INV_E_FLOAT ? -1.0f : sl_nanf();
 }
 
 // LambertWKernel.tiny(double z)
 SL_HD double sl_tiny(double z) {
     return fma(z, z * fma(1.5, z, -1.0), z);
+}
+
+// LambertWKernel.vApprox(double z)
+SL_HD double sl_vApprox(double z) {
+    return fma(SL_TWO_E, z, SL_TWO_E_INV_E);
+}
+
+// LambertWKernel.midFactor(double v, int i)
+SL_HD double sl_midFactor(double v, int i) {
+    sl_int64 bits = sl_double_bits(v);
+    // t = 2 m - 3 for the mantissa m in [1, 2) of 4 v (2 m is exact: one rounding, as with fma)
+    double t = fma(2.0, sl_bits_double(((bits << 2) & 0x000FFFFFFFFFFFFFLL) | 0x3FF0000000000000LL), -3.0);
+    double t2 = t * t;
+    double t4 = t2 * t2;
+    double a01 = fma(SL_TABLE_MID[i + 1], t, SL_TABLE_MID[i]);
+    double a23 = fma(SL_TABLE_MID[i + 3], t, SL_TABLE_MID[i + 2]);
+    double a45 = fma(SL_TABLE_MID[i + 5], t, SL_TABLE_MID[i + 4]);
+    return fma(fma(SL_TABLE_MID[i + 6], t2, a45), t4, fma(a23, t2, a01));
+}
+
+// LambertWKernel.midPiece(double v)
+SL_HD int sl_midPiece(double v) {
+    return 10 * ((int) ((sl_int64)((sl_uint64)sl_double_bits(v) >> 50)) - 4 * 1021);
 }
 
 // LambertWKernel.refineMid(double z, double w, int i)
@@ -784,21 +774,12 @@ SL_HD double sl_w0_f64(double z) {
 
 // LambertWKernel.w0(float)
 SL_HD float sl_w0_f32(float z) {
-    int bits = sl_float_bits(z);
-    int magnitude = bits & 0x7FFFFFFF;
-    if (magnitude < SL_TINY_FLOAT_BITS) {
-        // |z| < 2^-26: W0(z) = z - z^2 + O(z^3) lies within |z|^2 < 2^-26 |z| of z, less than
-        // the distance from z to the midpoints next to it (>= 2^-25 |z|): it rounds to z.
-        return z;
+    if (z >= SL_MIDDLE_FLOAT_MIN && z < (float) SL_LARGE_Z) {
+        double x = z;
+        double v = sl_vApprox(x);
+        return (float) (x * sl_midFactor(v, sl_midPiece(v)));
     }
-    if (magnitude >= SL_FLOAT_INFINITY_BITS) {
-        return z > 0 ? z : sl_nanf(); // +Inf; -Inf and NaN give NaN
-    }
-    if (z <= -SL_INV_E_FLOAT) {
-        // -0.36787945f is below -1/e; by convention it is the branch point of the float type.
-        return z == -SL_INV_E_FLOAT ? -1.0f : sl_nanf();
-    }
-    return (float) sl_w0FloatWide(z);
+    return sl_w0FloatOutsideMiddle(z);
 }
 
 // ------------------------------------------------------------------------------------------ SuperLoss row
