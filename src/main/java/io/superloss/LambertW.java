@@ -85,14 +85,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Math.exp}/{@code Math.log}, one division, no data-dependent loop; the same code
  * transcribes to C/CUDA.
  *
- * <p>Speed (2^20 arguments, 2-core AMD EPYC under load, JDK 17; Boost.Math 1.74
- * {@code lambert_w0} built with g++ -O2 -march=native and timed the same way on the same machine
- * at the same time): a loop over {@link #w0(double)} takes ~9 ns per argument for z uniform in
- * [-1/e, 10] (Boost ~17 ns) and ~10 ns for z log-uniform in [1e-5, 1e300] (Boost ~12.5 ns); the
- * latency of one evaluation (each argument depending on the previous result) is ~24.5 ns and
- * ~29 ns (Boost ~27 ns and ~36 ns). The float array path runs at the same speed; a loop over
- * {@link #w0(float)} is ~2x slower than the double one because HotSpot's scalar float/double
- * conversions chain the iterations (the INDArray version avoids this).
+ * <p>Speed (BENCHMARKS.md; 2-core AMD EPYC VM, JDK 17, against Boost.Math 1.74 {@code lambert_w0}
+ * built with g++ -O2 and timed with the same loop on the same arguments in the same run): a loop
+ * over {@link #w0(double)} takes ~8.9 ns per argument for SuperLoss-shaped arguments (Boost
+ * ~10.3 ns) and ~6.8 ns over a wide range (Boost ~12.8 ns); over {@link #w0(float)}, ~3.1 and
+ * ~3.7 ns (Boost ~3.3 and ~5.0 ns, at 25-29 ulp). The INDArray version adds its bulk copies and
+ * the allocation of the result.
  *
  * <p>All methods are thread-safe and allocation-free except the {@link INDArray} version.
  */
