@@ -32,7 +32,8 @@ package io.superloss;
  * </ol>
  *
  * <p>The guesses have relative errors &lt; 1e-9, and ONE Newton step on
- * {@code g(w) = w - z e^{-w}} finishes them. What makes the result nearly correctly rounded
+ * {@code g(w) = w - z e^{-w}} finishes them for double; for float the guess alone, rounded,
+ * is accurate enough ({@link #w0(float)}). What makes the result nearly correctly rounded
  * (measured max 0.68 ulp, next to the branch point; &lt; 0.54 elsewhere) is that the residual g is computed to ~2^-59 |w|: e^{-w} with extra
  * precision (a double-double table of 2^(j/64) in {@link #refine}; a double-double e^{-W_c} per
  * piece in {@link #refineMid}), the product with z formed exactly with fma, and

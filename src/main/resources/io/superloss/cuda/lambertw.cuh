@@ -24,9 +24,9 @@
 typedef long long sl_int64;
 typedef unsigned long long sl_uint64;
 
-// Accuracy of the kernels against W0 to high precision, in ulp: the thresholds LambertW's own accuracy tests
-// assert (float: the double path's initial guess, without its Newton step, rounded once: <= 0.52 ulp). Checked on the shipped reference points by the host-math check
-// (scripts/cuda-cpu-check.sh) and by the GPU check (scripts/gpu-check.sh).
+// Accuracy of the kernels against W0 to high precision, in ulp: the contracts of LambertW (float: the double path's
+// initial guess without its Newton step, rounded once; at most 0.52 ulp). Checked on the shipped reference points by
+// the host-math check (scripts/cuda-cpu-check.sh) and by the GPU check (scripts/gpu-check.sh).
 #define SL_W0_F64_MAX_ULP 1.0
 #define SL_W0_F32_MAX_ULP 1.0
 
