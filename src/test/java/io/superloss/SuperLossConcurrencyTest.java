@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
  * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
- * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 FUSED, 100 GRAPH: a GRAPH call costs ~20 ms
- * here, and GRAPH executions are serialised on the instance anyway), all released at once.
+ * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once.
+ * A GRAPH call executes about 160 SameDiff ops (5-7 ms wall here, serialised on the instance), so GRAPH's three stress
+ * tests take about three minutes of the build (40,000 GRAPH executions with the sequential reference and the readers).
  */
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;
