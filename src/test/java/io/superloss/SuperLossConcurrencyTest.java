@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
  * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
  * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once.
- * A GRAPH call executes about 160 SameDiff ops (5-7 ms wall here, serialised on the instance), so GRAPH's three stress
- * tests take about three minutes of the build (40,000 GRAPH executions with the sequential reference and the readers).
+ * A GRAPH call executes about 160 SameDiff ops (4-7 ms here, serialised on the instance), so GRAPH's three stress
+ * tests take about three minutes on two cores (32,000 training calls with the sequential reference, plus the readers').
  */
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;
