@@ -17,9 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *       below 2e-2 everywhere, exact at the branch point;</li>
  *   <li>two Halley steps on f(w) = w + ln(w / z), which is well conditioned from tiny to huge z and needs no exp.
  *       The error of the result is the error of the last residual times |W / (1 + W)|, so the residual is evaluated
- *       with care: in the general form the rounding of the quotient r = w / z is put back exactly,
- *       f = w + ln(r) + (w - r z) / w, with w - r z formed without error by Dekker's two-product (plain mul/sub ops);
- *       near the branch point (z &lt; -0.32) f is written as (w + 1) + ln(-w) - ln(1 - e q), with
+ *       with care: in the general form of the second step the rounding of the quotient r = w / z is put back exactly,
+ *       f = w + ln(r) + (w - r z) / w, with w - r z formed without error by Dekker's two-product (plain mul/sub ops;
+ *       the first step leaves an error of about the guess's cubed, far above that rounding, and does without it);
+ *       near the branch point (z &lt; -0.32) both steps write f as (w + 1) + ln(-w) - ln(1 - e q), with
  *       q = (z + 0.36787944117144233) + (-1.2428753672788363e-17) (z + 1/e to about 1e-33), so that nothing cancels
  *       (the plain forms lose eps / (1 + W) there). ND4J's {@code log1p} is the naive {@code log(1 + x)}, so ln(1 + x)
  *       is formed from {@code log} with Goldberg's correction;</li>
@@ -129,9 +130,10 @@ final class LambertWGraph {
         SDVariable logOneMinusEq = sd.where(log1p, sd.zerosLike(z), branchResidual);
         SDVariable absZ = sd.math.abs(z);
         SDVariable inCompensatedRange = sd.math.and(sd.lt(absZ, COMPENSATED_RANGE), sd.gt(absZ, 1 / COMPENSATED_RANGE));
-        for (int step = 0; step < 2; step++) {
-            w = halley(sd, z, branchResidual, one, logOneMinusEq, inCompensatedRange, w);
-        }
+        // Only the last step's residual reaches the result: the first one's rounding is far below the error it leaves
+        // (about the guess's cubed), and every op here runs on every call of a GRAPH SuperLoss.
+        w = halley(sd, z, branchResidual, one, logOneMinusEq, null, w);
+        w = halley(sd, z, branchResidual, one, logOneMinusEq, inCompensatedRange, w);
         w = sd.where(series, w, atBranchPoint);
         // The iteration divides by z: W0(+-0) = +-0 directly.
         w = sd.where(z, w, sd.eq(z, 0.0));
@@ -149,15 +151,19 @@ final class LambertWGraph {
      * @param branchResidual     true where the branch-point form is used
      * @param one                1 for the branch-point form, else 0 (the constant added to w)
      * @param logOneMinusEq      ln(1 - e q) for the branch-point form, else 0
-     * @param inCompensatedRange true where the remainder w - r z can be formed exactly
+     * @param inCompensatedRange true where the remainder w - r z can be formed exactly; null for the plain residual
+     *                           (no rounding put back)
      */
     private static SDVariable halley(SameDiff sd, SDVariable z, SDVariable branchResidual, SDVariable one,
                                      SDVariable logOneMinusEq, SDVariable inCompensatedRange, SDVariable w) {
         SDVariable quotient = w.div(z);
         SDVariable ratio = sd.where(w.neg(), quotient, branchResidual);
         SDVariable f = w.add(one).add(sd.math.log(ratio)).sub(logOneMinusEq);
-        SDVariable correction = sd.where(exactRemainder(quotient, z, w).div(w), sd.zerosLike(w), inCompensatedRange);
-        f = sd.where(f, f.add(correction), branchResidual);
+        if (inCompensatedRange != null) {
+            SDVariable correction = sd.where(exactRemainder(quotient, z, w).div(w), sd.zerosLike(w),
+                    inCompensatedRange);
+            f = sd.where(f, f.add(correction), branchResidual);
+        }
         SDVariable t = w.add(1.0);
         SDVariable step = f.mul(w).div(t).div(f.div(t.mul(t)).mul(0.5).add(1.0));
         return w.sub(step);

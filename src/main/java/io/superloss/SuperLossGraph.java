@@ -251,8 +251,15 @@ public final class SuperLossGraph {
             SDVariable beta = diff.div(lambda);
             SDVariable clamped = sd.lt(beta, SuperLossKernel.CLAMP_BETA);
             SDVariable w = LambertWGraph.value(sd, beta.mul(0.5));
-            SDVariable s = sd.where(batch.zeros.add(Math.E), sd.math.exp(w.neg()), clamped);
-            SDVariable l = sd.where(diff.mul(Math.E).add(lambda), w.mul(lambda).mul(w.add(2.0)), clamped);
+            // SameDiff (1.0.0-M2.1) finds the ops to run by a breadth-first walk from the requested outputs that
+            // visits a variable once more for every op reading it at the same depth, and walks everything behind it
+            // again on each visit. w and diff are read at equal depths, which walked W0's ~100 ops three to six times
+            // per call; reading them through identities (SameDiff passes the array through) staggers the depths.
+            // Values are unchanged. Measured on a training call: 597 -> 303 visits, its execution about 12 % faster
+            // (one thread; 6 % with eight threads sharing the loss).
+            SDVariable s = sd.where(batch.zeros.add(Math.E), sd.math.exp(sd.identity(sd.identity(w)).neg()), clamped);
+            SDVariable l = sd.where(sd.identity(diff).mul(Math.E).add(lambda),
+                    w.mul(lambda).mul(sd.identity(w).add(2.0)), clamped);
             if (batch.masked == null) {
                 superLoss = l;
                 sigma = s;

@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
  * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
- * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 FUSED, 100 GRAPH: a GRAPH call costs ~20 ms
- * here, and GRAPH executions are serialised on the instance anyway), all released at once.
+ * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once.
+ * A GRAPH call executes about 160 SameDiff ops (4-7 ms here, serialised on the instance), so GRAPH's three stress
+ * tests take about three minutes on two cores (32,000 training calls with the sequential reference, plus the readers').
  */
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;

@@ -11,7 +11,7 @@ enum SuperLossVariant {
     /** The default: eager per-row arithmetic next to the wrapped loss. */
     FUSED(b -> b.execution(SuperLoss.Execution.FUSED), 1000),
     /** The SameDiff graph execution. */
-    GRAPH(b -> b.execution(SuperLoss.Execution.GRAPH), 100);
+    GRAPH(b -> b.execution(SuperLoss.Execution.GRAPH), 1000);
 
     private final UnaryOperator<SuperLoss.Builder> configure;
     private final int stressCallsPerThread;
