@@ -103,7 +103,7 @@ public class SuperLoss extends SameDiffLoss {
         FUSED,
         /**
          * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
-         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 20-50 times FUSED per training iteration
+         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 15-40 times FUSED per training iteration
          * (see {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
          */
         GRAPH
