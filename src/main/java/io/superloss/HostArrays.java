@@ -77,20 +77,18 @@ final class HostArrays {
         return true;
     }
 
-    /** The elements of a vector (any rank with one non-unit dimension, e.g. [rows,1]) as doubles, in order. */
+    /**
+     * The elements of a vector (any rank with one non-unit dimension, e.g. [rows,1]) as doubles, in order: DOUBLE and
+     * FLOAT through the bulk copies of {@link #doublesInCOrder} / {@link #floatsInCOrder}, other types through ND4J.
+     */
     static double[] toDoubles(INDArray vector) {
-        Pointer memory = denseMemory(vector);
-        int n = (int) vector.length();
-        if (memory instanceof DoublePointer && vector.dataType() == DataType.DOUBLE) {
-            double[] values = new double[n];
-            ((DoublePointer) memory).get(values, 0, n);
-            return values;
+        if (vector.dataType() == DataType.DOUBLE) {
+            return doublesInCOrder(vector);
         }
-        if (memory instanceof FloatPointer && vector.dataType() == DataType.FLOAT) {
-            float[] floats = new float[n];
-            ((FloatPointer) memory).get(floats, 0, n);
-            double[] values = new double[n];
-            for (int i = 0; i < n; i++) {
+        if (vector.dataType() == DataType.FLOAT) {
+            float[] floats = floatsInCOrder(vector);
+            double[] values = new double[floats.length];
+            for (int i = 0; i < floats.length; i++) {
                 values[i] = floats[i];
             }
             return values;
