@@ -85,7 +85,7 @@ def translate(code, constants, tables, methods):
         code = re.sub(pattern, replacement, code)
     # x >>> n on a long: shift the bits as unsigned (operand: a name, a call f(...) or a parenthesis).
     code = re.sub(r"((?:\w+)?\([^()]*\)|\w+) >>> (\d+)", r"(sl_int64)((sl_uint64)\1 >> \2)", code)
-    code = re.sub(r"\b0x[0-9a-fA-F_]+L?\b", lambda m: c_literal(m.group(0)), code)
+    code = re.sub(r"\b0x[0-9a-fA-F_]+L\b", lambda m: c_literal(m.group(0)), code)
     for name, _, _ in constants:
         code = re.sub(r"\b%s\b" % name, "SL_" + name, code)
     for name, _ in tables:
