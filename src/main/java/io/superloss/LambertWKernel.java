@@ -56,6 +56,9 @@ final class LambertWKernel {
     private LambertWKernel() {
     }
 
+    // The constants below that follow from a definition (1/e, 2e, ln 2 splits, series
+    // coefficients, MIDDLE_FLOAT_MIN) are generated, as the tables at the end are: see "Tables".
+
     /** Nearest double to 1/e (0.36787944117144233, which is ABOVE 1/e). */
     static final double INV_E_HI = 0x1.78b56362cef38p-2;
     /** 1/e - INV_E_HI rounded to double (-1.2428753672788363e-17). */
@@ -501,9 +504,15 @@ final class LambertWKernel {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Tables. Generated with mpmath at 50 digits (coefficients: Chebyshev interpolation at the
-    // degree + 1 Chebyshev nodes of each piece, converted to the monomial basis and rounded);
-    // hexadecimal literals are exact.
+    // Tables. Every entry, like the values of INV_E_HI/LO, INV_E_FLOAT, HALF_NEG_INV_E, TWO_E,
+    // MIDDLE_FLOAT_MIN, MU2..MU12, INV_LN2_64, LN2_64_HI/LO and LOG2_K1..K4 above, is written by
+    // scripts/generate_lambertw_tables.py from its definition, which the script states: mpmath at
+    // 50 digits, rounded once to nearest; polynomial coefficients by interpolation at the
+    // degree + 1 Chebyshev nodes (first kind) of each piece, converted to the monomial basis.
+    // To change a value, change its definition there and run
+    // `python3 scripts/generate_lambertw_tables.py --write` (it rewrites only the initializers),
+    // then `python3 scripts/port_lambertw_kernel.py`; scripts/check-lambertw-tables.sh (CI) fails
+    // while a value here differs from the script's. Hexadecimal literals are exact.
 
     /** 2^(j/64), j = 0..63, as pairs (hi, lo): hi = nearest double, lo = (2^(j/64) - hi) rounded. */
     private static final double[] EXP2_TABLE = {
