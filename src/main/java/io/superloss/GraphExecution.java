@@ -12,10 +12,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The GRAPH execution of a {@link SuperLoss} in DL4J networks: one SameDiff instance holding a {@link SuperLossGraph}
- * over two DOUBLE placeholders, the per-row base losses and mask weights that {@code SuperLoss} extracts (as for
- * FUSED). Built once per loss and reused for every call; one instance serves every data type, because the rows reach
- * it in double (as they reach FUSED's kernel) and the state must be one.
+ * {@link SuperLoss.Execution#GRAPH}: one SameDiff instance holding a {@link SuperLossGraph} over two DOUBLE
+ * placeholders, the per-row base losses and mask weights of a {@link PreparedBatch}; the graph's sigma scales the
+ * wrapped loss's gradient ({@link GradientScaling}). Built once per loss and reused for every call; one instance
+ * serves every data type, because the rows reach it in double (as they reach FUSED's kernel) and the state must be
+ * one.
  *
  * <p>The loss's {@link ThresholdState} stays the single source of truth, so {@code tau()}, the JSON state and
  * {@code withExecution} see one state: every execution first loads it into the graph's state variables; a training
@@ -23,7 +24,7 @@ import java.util.Map;
  * {@link ThresholdState#update}, so concurrent training calls are serialised and never lose an update. Executions are
  * also synchronised on the SameDiff instance, which is not thread-safe.
  */
-final class GraphExecution {
+final class GraphExecution implements SuperLossExecution {
     private static final String LOSS = "loss";
     private static final String WEIGHT = "weight";
 
@@ -35,7 +36,7 @@ final class GraphExecution {
     // evaluation, so it is reused instead of executing the graph again.
     private double[] lastLoss;
     private double[] lastWeight;
-    private ThresholdState.Snapshot lastState;
+    private ThresholdSnapshot lastState;
     private double[] lastSuperLoss;
     private double[] lastSigma;
 
@@ -51,73 +52,67 @@ final class GraphExecution {
     }
 
     /** The SameDiff instance, with {@code state} loaded into its state variables. */
-    SameDiff sameDiff(ThresholdState.Snapshot state) {
+    SameDiff sameDiff(ThresholdSnapshot state) {
         synchronized (sd) {
             load(state);
         }
         return sd;
     }
 
-    /**
-     * One training call: advances {@code state} through the graph and evaluates every row with the new threshold.
-     *
-     * @param loss      per-row base loss (unweighted)
-     * @param weight    per-row mask weight, 0 for masked rows
-     * @param superLoss out: weight times the row's SuperLoss
-     * @param sigma     out: the row's confidence, NaN for masked rows
-     */
-    void train(double[] loss, double[] weight, ThresholdState state, double[] superLoss, double[] sigma) {
+    @Override
+    public RowEvaluation train(PreparedBatch batch, ThresholdState state, INDArray gradient) {
+        RowEvaluation eval = new RowEvaluation(batch.count);
         state.update(current -> {
             synchronized (sd) {
                 load(current);
-                run(loss, weight, graph.trainingRowLoss(), graph.trainingConfidence(), superLoss, sigma);
-                ThresholdState.Snapshot next = new ThresholdState.Snapshot(scalar(graph.tau()),
-                        scalar(graph.rowWeight()), (long) scalar(graph.calls()));
-                lastLoss = loss.clone();
-                lastWeight = weight.clone();
+                run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(), eval);
+                ThresholdSnapshot next = ThresholdSnapshot.of(scalar(graph.tau()), (long) scalar(graph.calls()),
+                        scalar(graph.rowWeight()), scalar(graph.seenWeight()));
+                lastLoss = batch.loss.clone();
+                lastWeight = batch.weight.clone();
                 lastState = next;
-                lastSuperLoss = superLoss.clone();
-                lastSigma = sigma.clone();
+                lastSuperLoss = eval.superLoss.clone();
+                lastSigma = eval.sigma.clone();
                 return next;
             }
         });
+        GradientScaling.scaleRows(batch.weight, eval.sigma, gradient);
+        GradientScaling.zeroMaskedRows(batch.weight, gradient);
+        return eval;
     }
 
-    /** Evaluates every row with the threshold of {@code state} (or the batch mean before any training call). */
-    void score(double[] loss, double[] weight, ThresholdState.Snapshot state, double[] superLoss, double[] sigma) {
+    @Override
+    public RowEvaluation score(PreparedBatch batch, ThresholdSnapshot state) {
+        RowEvaluation eval = new RowEvaluation(batch.count);
         synchronized (sd) {
-            if (lastState != null && same(state, lastState) && Arrays.equals(loss, lastLoss)
-                    && Arrays.equals(weight, lastWeight)) {
-                System.arraycopy(lastSuperLoss, 0, superLoss, 0, superLoss.length);
-                System.arraycopy(lastSigma, 0, sigma, 0, sigma.length);
-                return;
+            if (state.equals(lastState) && Arrays.equals(batch.loss, lastLoss)
+                    && Arrays.equals(batch.weight, lastWeight)) {
+                System.arraycopy(lastSuperLoss, 0, eval.superLoss, 0, eval.superLoss.length);
+                System.arraycopy(lastSigma, 0, eval.sigma, 0, eval.sigma.length);
+                return eval;
             }
             load(state);
-            run(loss, weight, graph.loss(), graph.confidence(), superLoss, sigma);
+            run(batch.loss, batch.weight, graph.loss(), graph.confidence(), eval);
         }
+        return eval;
     }
 
-    private static boolean same(ThresholdState.Snapshot a, ThresholdState.Snapshot b) {
-        return Double.compare(a.tau(), b.tau()) == 0 && Double.compare(a.rowWeight(), b.rowWeight()) == 0
-                && a.calls() == b.calls();
-    }
-
-    private void load(ThresholdState.Snapshot state) {
+    private void load(ThresholdSnapshot state) {
         graph.tau().getArr().assign(state.tau());
         graph.calls().getArr().assign((double) state.calls());
         graph.rowWeight().getArr().assign(state.rowWeight());
+        graph.seenWeight().getArr().assign(state.seenWeight());
     }
 
-    private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, double[] superLoss,
-                     double[] sigma) {
+    private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, RowEvaluation into) {
         // DL4J calls the loss inside its workspaces; the graph's arrays must not be allocated in them.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Map<String, INDArray> placeholders = new HashMap<>();
             placeholders.put(LOSS, Nd4j.createFromArray(loss).reshape(loss.length, 1));
             placeholders.put(WEIGHT, Nd4j.createFromArray(weight).reshape(weight.length, 1));
             Map<String, INDArray> out = sd.output(placeholders, rowLoss.name(), rowSigma.name());
-            System.arraycopy(out.get(rowLoss.name()).toDoubleVector(), 0, superLoss, 0, superLoss.length);
-            System.arraycopy(out.get(rowSigma.name()).toDoubleVector(), 0, sigma, 0, sigma.length);
+            System.arraycopy(out.get(rowLoss.name()).toDoubleVector(), 0, into.superLoss, 0, into.superLoss.length);
+            System.arraycopy(out.get(rowSigma.name()).toDoubleVector(), 0, into.sigma, 0, into.sigma.length);
         }
     }
 

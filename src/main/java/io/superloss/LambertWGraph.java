@@ -31,10 +31,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * 2), in tests spread over the whole domain including q down to 1e-17; correctly rounded for float.
  */
 final class LambertWGraph {
-    /** The double nearest 1/e (below it). */
-    private static final double INV_E_HI = 0.36787944117144233;
+    /** The double nearest 1/e (above it, so -INV_E_HI lies below -1/e). */
+    private static final double INV_E_HI = LambertWKernel.INV_E_HI;
     /** 1/e - INV_E_HI, so that (z + INV_E_HI) + INV_E_LO is z + 1/e to about 1e-33 near the branch point. */
-    private static final double INV_E_LO = -1.2428753672788363e-17;
+    private static final double INV_E_LO = LambertWKernel.INV_E_LO;
     /** Below this z the branch-point series is the initial guess (Winitzki's is too far off for two steps below it). */
     private static final double BRANCH_REGIME = -0.25;
     /**
@@ -55,7 +55,8 @@ final class LambertWGraph {
     /** Above this z the asymptotic guess beats Winitzki's. */
     private static final double ASYMPTOTIC_REGIME = 100.0;
     /** W0 = -1 + p - p^2/3 + 11/72 p^3 - 43/540 p^4 + ... (Corless et al. 1996, eq. 4.22). */
-    private static final double[] BRANCH_SERIES = {-1.0, 1.0, -1.0 / 3.0, 11.0 / 72.0, -43.0 / 540.0};
+    private static final double[] BRANCH_SERIES = {-1.0, 1.0, LambertWKernel.MU2, LambertWKernel.MU3,
+        LambertWKernel.MU4};
 
     private LambertWGraph() {
     }

@@ -121,9 +121,9 @@ final class LambertWKernel {
      * Corless, Gonnet, Hare, Jeffrey & Knuth, "On the Lambert W function", Adv. Comput. Math. 5
      * (1996), eqs. 4.22-4.24 (exact rationals in the comments, rounded to the nearest double).
      */
-    private static final double MU2 = -0.3333333333333333; // -1/3
-    private static final double MU3 = 0.1527777777777778; // 11/72
-    private static final double MU4 = -0.07962962962962963; // -43/540
+    static final double MU2 = -0.3333333333333333; // -1/3
+    static final double MU3 = 0.1527777777777778; // 11/72
+    static final double MU4 = -0.07962962962962963; // -43/540
     private static final double MU5 = 0.044502314814814814; // 769/17280
     private static final double MU6 = -0.02598471487360376; // -221/8505
     private static final double MU7 = 0.01563563253233392; // 680863/43545600
@@ -375,8 +375,8 @@ final class LambertWKernel {
      * half-binades [2^k (1 + s/2), 2^k (1 + (s+1)/2)) of u, k = 2..9, s = 0, 1 (16 pieces, u in
      * [4.17, 1024)), t = u 2^(2-k) - (5 + 2s) in [-1, 1). W(2^u) is analytic in u except at
      * u = (-1 +- i pi)/ln 2 (z = -1/e), far from every piece relative to its width, so the relative
-     * error is &lt; 2.3e-10 (&lt; 1e-11 where w &gt; 90); the Newton step's error e^2 |w| / 2 then
-     * stays &lt; 1e-18.
+     * error is &lt; 2.3e-10 (&lt; 5e-11 for u &gt;= 128; {@code generate_lambertw_tables.py --errors}
+     * prints it per piece); the Newton step's error e^2 |w| / 2 then stays &lt; 1e-18.
      *
      * <p>u needs only ~1e-9 absolute accuracy, so it is computed inline instead of calling
      * {@code Math.log} (a stub call, about a third of the evaluation time): u = e + log2 c_j +

@@ -87,15 +87,15 @@ final class SameArgumentsMemo<V> {
     }
 
     private static final class Entry<V> {
-        final Snapshot labels = new Snapshot();
-        final Snapshot preOutput = new Snapshot();
-        final Snapshot mask = new Snapshot();
+        final RecordedArray labels = new RecordedArray();
+        final RecordedArray preOutput = new RecordedArray();
+        final RecordedArray mask = new RecordedArray();
         IActivation activation;
         V value;
     }
 
     /** The layout and the bytes of one argument array (or its absence). */
-    private static final class Snapshot {
+    private static final class RecordedArray {
         private boolean present;
         private DataType dataType;
         private long[] shape;

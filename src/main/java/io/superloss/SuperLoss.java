@@ -8,8 +8,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.SameDiffLoss;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
@@ -18,7 +16,6 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -65,8 +62,11 @@ import java.util.Objects;
  *
  * <p><b>Cost.</b> DL4J scores every training batch right after the gradient call: when a call's arrays hold bit for bit
  * the values of the same thread's previous call (and the wrapped loss and activation are ND4J's own, which are
- * deterministic), the wrapped loss's per-row values are reused rather than computed again. A DL4J training iteration
- * then runs one native op more than the wrapped loss alone (measured: 1-2 % of an MLP step; BENCHMARKS.md).
+ * deterministic), the wrapped loss's per-row values are reused rather than computed again. A FUSED training iteration
+ * then runs one native op more than the wrapped loss alone (BENCHMARKS.md has the measurements).
+ *
+ * <p><b>State API.</b> {@link #snapshot()}, {@link Threshold#merge} and {@link #restore} let a training engine that
+ * trains copies of a network apart (Spark, ParallelWrapper) combine the copies' thresholds.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -91,22 +91,36 @@ public class SuperLoss extends SameDiffLoss {
     private final Execution execution;
 
     private final ThresholdState state;
+    private final transient BatchPreparation batches;
     private transient volatile Confidences lastConfidences;
-    /** The wrapped loss's per-row values of this thread's last call, for DL4J's score call after a training call. */
-    private final transient SameArgumentsMemo<Rows> lastRows;
-    /** GRAPH execution's SameDiff instance, built on first use (guarded by this for creation). */
+    /** The execution's implementation, made on first use (guarded by this for creation). */
+    private transient volatile SuperLossExecution executor;
+    /** The SameDiff form of this loss, built on first use (guarded by this for creation). */
     private transient volatile GraphExecution graphExecution;
 
     /** How a SuperLoss computes: both executions implement the same semantics and share the same state. */
     public enum Execution {
         /** Eager per-row computation in Java next to the wrapped loss: the fastest; the default. */
-        FUSED,
+        FUSED {
+            @Override
+            SuperLossExecution executor(SuperLoss loss) {
+                return new FusedExecution(loss.lambda);
+            }
+        },
         /**
          * A SameDiff graph ({@link SuperLossGraph}) with the threshold state in SameDiff variables, executed on every
-         * call: the instance {@link SuperLoss#sameDiff()} returns. It costs 15-40 times FUSED per training iteration
-         * (see {@code GraphModeBenchmark}); the symbolic form, for inspection and for parity with SameDiff models.
+         * call: the instance {@link SuperLoss#sameDiff()} returns. Several times the cost of FUSED per call
+         * (BENCHMARKS.md); the symbolic form, for inspection and for parity with SameDiff models.
          */
-        GRAPH
+        GRAPH {
+            @Override
+            SuperLossExecution executor(SuperLoss loss) {
+                return loss.graphExecution();
+            }
+        };
+
+        /** The implementation of this execution for {@code loss}. */
+        abstract SuperLossExecution executor(SuperLoss loss);
     }
 
     /**
@@ -120,15 +134,15 @@ public class SuperLoss extends SameDiffLoss {
     }
 
     SuperLoss(ILossFunction inner, Threshold threshold, double lambda, int warmupIterations,
-              ThresholdState.Snapshot state) {
+              ThresholdSnapshot state) {
         this(inner, threshold, lambda, warmupIterations, state, Execution.FUSED);
     }
 
-    /** The JSON creator; a missing {@code execution} (configurations saved before it existed) means FUSED. */
+    /** The JSON creator; a missing {@code execution} means FUSED. */
     @JsonCreator
     SuperLoss(@JsonProperty("inner") ILossFunction inner, @JsonProperty("threshold") Threshold threshold,
               @JsonProperty("lambda") double lambda, @JsonProperty("warmupIterations") int warmupIterations,
-              @JsonProperty("state") ThresholdState.Snapshot state, @JsonProperty("execution") Execution execution) {
+              @JsonProperty("state") ThresholdSnapshot state, @JsonProperty("execution") Execution execution) {
         if (inner == null) {
             throw new IllegalArgumentException("inner loss must not be null");
         }
@@ -139,7 +153,12 @@ public class SuperLoss extends SameDiffLoss {
         this.warmupIterations = warmupIterations;
         this.execution = execution == null ? Execution.FUSED : execution;
         this.state = new ThresholdState(threshold, warmupIterations, state);
-        this.lastRows = SameArgumentsMemo.isDeterministic(inner) ? new SameArgumentsMemo<>() : null;
+        this.batches = new BatchPreparation(inner);
+    }
+
+    /** Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches. */
+    private Object readResolve() {
+        return new SuperLoss(inner, threshold, lambda, warmupIterations, state.snapshot(), execution);
     }
 
     /**
@@ -229,12 +248,50 @@ public class SuperLoss extends SameDiffLoss {
         return g;
     }
 
+    private SuperLossExecution executor() {
+        SuperLossExecution e = executor;
+        if (e == null) {
+            synchronized (this) {
+                e = executor;
+                if (e == null) {
+                    e = execution.executor(this);
+                    executor = e;
+                }
+            }
+        }
+        return e;
+    }
+
     /**
      * The current training threshold: the constant for {@link Threshold#constant}; NaN before the first counted
      * training call for the moving thresholds.
      */
     public double tau() {
         return state.tau();
+    }
+
+    /**
+     * An immutable copy of the threshold state (tau, counted calls, row weights), taken atomically. With
+     * {@link Threshold#merge} and {@link #restore} it lets copies of a network that train apart combine their
+     * thresholds.
+     */
+    public ThresholdSnapshot snapshot() {
+        return state.snapshot();
+    }
+
+    /**
+     * Replaces the threshold state, atomically: later training and scoring calls continue from {@code snapshot}. For
+     * a constant threshold tau stays the configured constant (the counts are taken). {@link #lastConfidence()} is
+     * unchanged.
+     *
+     * @throws IllegalArgumentException if {@code snapshot} is null ({@link #resetState()} returns to the untrained
+     *                                  state)
+     */
+    public void restore(ThresholdSnapshot snapshot) {
+        if (snapshot == null) {
+            throw new IllegalArgumentException("snapshot must not be null; resetState() returns to the untrained state");
+        }
+        state.restore(snapshot);
     }
 
     /** Back to the untrained state: {@link #tau()} NaN for the moving thresholds, {@link #lastConfidence()} null. */
@@ -259,21 +316,18 @@ public class SuperLoss extends SameDiffLoss {
      * @return shape [rows,1], the data type of {@code preOutput}; NaN for masked rows
      */
     public INDArray confidence(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        Rows rows = rows(labels, preOutput, activationFn, mask);
-        return column(scoringEvaluation(rows).sigma, preOutput.dataType());
+        return HostArrays.column(score(labels, preOutput, activationFn, mask).sigma, preOutput.dataType());
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        Rows rows = rows(labels, preOutput, activationFn, mask);
-        return column(scoringEvaluation(rows).superLoss, preOutput.dataType());
+        return HostArrays.column(score(labels, preOutput, activationFn, mask).superLoss, preOutput.dataType());
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
-        Rows rows = rows(labels, preOutput, activationFn, mask);
-        return score(scoringEvaluation(rows), average);
+        return score(labels, preOutput, activationFn, mask).score(average);
     }
 
     @Override
@@ -285,8 +339,8 @@ public class SuperLoss extends SameDiffLoss {
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
-        Pair<Evaluation, INDArray> step = train(labels, preOutput, activationFn, mask);
-        return new Pair<>(score(step.getFirst(), average), step.getSecond());
+        Pair<RowEvaluation, INDArray> step = train(labels, preOutput, activationFn, mask);
+        return new Pair<>(step.getFirst().score(average), step.getSecond());
     }
 
     /**
@@ -325,173 +379,29 @@ public class SuperLoss extends SameDiffLoss {
         sd.createGradFunction("layerInput");
     }
 
-    private Pair<Evaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                             INDArray mask) {
-        Rows rows = rows(labels, preOutput, activationFn, mask);
+    private Pair<RowEvaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                INDArray mask) {
+        PreparedBatch batch = batches.prepare(labels, preOutput, activationFn, mask);
         // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
         INDArray gradient = inner.computeGradient(labels, preOutput, activationFn, mask);
-        if (rows.nonFinite > 0) {
+        if (batch.nonFinite > 0) {
             log.warn("SuperLoss: {} of {} rows have a non-finite base loss ({}); they are left out of the threshold "
-                    + "update", rows.nonFinite, rows.count, inner);
+                    + "update", batch.nonFinite, batch.count, inner);
         }
-        Evaluation eval = new Evaluation(rows.count);
-        if (execution == Execution.GRAPH) {
-            graphExecution().train(rows.loss, rows.weight, state, eval.superLoss, eval.sigma);
-            FusedSuperLoss.scaleRows(rows.weight, eval.sigma, gradient);
-        } else {
-            double tau = rows.usableWeight > 0.0 ? state.advance(rows.usableSum, rows.usableWeight) : scoringTau(rows);
-            FusedSuperLoss.forwardAndScale(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma, gradient);
-        }
-        zeroMaskedRows(gradient, rows.weight);
-        if (rows.usableWeight > 0.0) {
+        RowEvaluation eval = executor().train(batch, state, gradient);
+        if (batch.usableWeight > 0.0) {
             lastConfidences = new Confidences(eval.sigma, preOutput.dataType());
         }
         return new Pair<>(eval, gradient);
     }
 
-    /**
-     * Sets the gradient rows of masked rows to exactly 0: wrapped losses apply masks by multiplication, which keeps
-     * NaN or Inf that a masked row's pre-output (padding) carries, and 0 x NaN is NaN.
-     */
-    private static void zeroMaskedRows(INDArray gradient, double[] weight) {
-        boolean anyMasked = false;
-        for (double w : weight) {
-            anyMasked |= w == 0.0;
-        }
-        // Masked rows are already exactly 0 unless something non-finite reached them: check with one reduction before
-        // touching rows one by one (RNN batches can hold thousands of masked time steps).
-        if (!anyMasked || BooleanIndexing.and(gradient, Conditions.isFinite())) {
-            return;
-        }
-        for (int i = 0; i < weight.length; i++) {
-            if (weight[i] == 0.0) {
-                gradient.getRow(i).assign(0.0);
-            }
-        }
-    }
-
-    /** A scoring call's evaluation: with the training tau, or the batch's own mean before any training call. */
-    private Evaluation scoringEvaluation(Rows rows) {
-        if (execution == Execution.GRAPH) {
-            Evaluation eval = new Evaluation(rows.count);
-            graphExecution().score(rows.loss, rows.weight, state.snapshot(), eval.superLoss, eval.sigma);
-            return eval;
-        }
-        return evaluate(rows, scoringTau(rows));
-    }
-
-    /** The threshold for a scoring call: the training tau, or the batch's own mean before any training call. */
-    private double scoringTau(Rows rows) {
-        double tau = state.tau();
-        if (Double.isNaN(tau) && rows.usableWeight > 0.0) {
-            return rows.usableSum / rows.usableWeight;
-        }
-        return tau;
-    }
-
-    private Evaluation evaluate(Rows rows, double tau) {
-        Evaluation eval = new Evaluation(rows.count);
-        SuperLossKernel.forward(rows.loss, rows.weight, tau, lambda, eval.superLoss, eval.sigma);
-        return eval;
-    }
-
-    private static double score(Evaluation eval, boolean average) {
-        double sum = 0.0;
-        for (double v : eval.superLoss) {
-            sum += v;
-        }
-        return average ? sum / eval.superLoss.length : sum;
-    }
-
-    /** Validates the arrays and extracts the per-row base losses and weights. */
-    private Rows rows(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        if (labels == null || preOutput == null || activationFn == null) {
-            throw new IllegalArgumentException("labels, preOutput and activationFn must not be null (labels: "
-                    + (labels == null ? "null" : "present") + ", preOutput: " + (preOutput == null ? "null" : "present")
-                    + ", activationFn: " + activationFn + ")");
-        }
-        if (preOutput.rank() != 2 || !Arrays.equals(labels.shape(), preOutput.shape())) {
-            throw new IllegalArgumentException("labels and preOutput must have the same rank-2 shape [rows, nOut], got "
-                    + "labels " + Arrays.toString(labels.shape()) + " and preOutput "
-                    + Arrays.toString(preOutput.shape()));
-        }
-        int count = Math.toIntExact(preOutput.size(0));
-        boolean perRowMask = false;
-        if (mask != null) {
-            perRowMask = mask.rank() == 2 && mask.size(0) == count && mask.size(1) == 1;
-            if (!perRowMask && !Arrays.equals(mask.shape(), preOutput.shape())) {
-                throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
-                        + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
-            }
-            requireValidMaskValues(mask);
-        }
-        // The wrapped loss's per-row values depend on the arguments only: a call with the same arguments as this
-        // thread's previous call (DL4J's score call after its gradient call) reuses them. SameArgumentsMemo says when.
-        Rows previous = lastRows == null ? null : lastRows.get(labels, preOutput, activationFn, mask);
-        if (previous != null) {
-            return previous;
-        }
-        double[] loss = baseLoss(labels, preOutput, activationFn, mask);
-        if (loss.length != count) {
-            throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
-                    + " per-example values for " + count + " rows");
-        }
-        double[] weight = new double[count];
-        if (mask == null) {
-            Arrays.fill(weight, 1.0);
-        } else if (perRowMask) {
-            weight = mask.toDoubleVector();
-            for (int i = 0; i < count; i++) {
-                if (weight[i] != 0.0) {
-                    loss[i] /= weight[i]; // the wrapped loss scaled the row by its mask value
-                }
-            }
-        } else {
-            double[] rowMax = mask.amax(1).toDoubleVector();
-            for (int i = 0; i < count; i++) {
-                weight[i] = rowMax[i] == 0.0 ? 0.0 : 1.0;
-            }
-        }
-        Rows rows = new Rows(loss, weight);
-        if (lastRows != null) {
-            lastRows.put(labels, preOutput, activationFn, mask, rows);
-        }
-        return rows;
-    }
-
-    /**
-     * The wrapped loss's per-row values as doubles. For 16-bit arrays they are evaluated in FLOAT: fp16 cannot even
-     * hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in LossMCXENT, and
-     * that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and sigma are made of.
-     */
-    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        DataType type = preOutput.dataType();
-        if (type == DataType.HALF || type == DataType.BFLOAT16) {
-            labels = labels.castTo(DataType.FLOAT);
-            preOutput = preOutput.castTo(DataType.FLOAT);
-            mask = mask == null ? null : mask.castTo(DataType.FLOAT);
-        }
-        return HostArrays.toDoubles(inner.computeScoreArray(labels, preOutput, activationFn, mask));
-    }
-
-    /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
-    private static void requireValidMaskValues(INDArray mask) {
-        double[] values = Nd4j.toFlattened('c', mask).toDoubleVector();
-        for (int i = 0; i < values.length; i++) {
-            if (!(values[i] >= 0.0) || values[i] == Double.POSITIVE_INFINITY) {
-                long columns = mask.size(1); // the mask is rank 2 once its shape is validated
-                throw new IllegalArgumentException("mask values must be finite and >= 0, got " + values[i] + " at ["
-                        + i / columns + ", " + i % columns + "] of mask " + Arrays.toString(mask.shape()));
-            }
-        }
-    }
-
-    private static INDArray column(double[] values, DataType dataType) {
-        return HostArrays.column(values, dataType);
+    /** A scoring call: the training tau, or the batch's own mean before any training call; no state change. */
+    private RowEvaluation score(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return executor().score(batches.prepare(labels, preOutput, activationFn, mask), state.snapshot());
     }
 
     @JsonProperty("state")
-    ThresholdState.Snapshot stateSnapshot() {
+    private ThresholdSnapshot stateForJson() {
         return state.snapshot();
     }
 
@@ -572,53 +482,6 @@ public class SuperLoss extends SameDiffLoss {
         }
     }
 
-    /**
-     * Per-row base losses and weights of one batch, with the sums over the rows usable for the threshold. Never
-     * modified once built: {@link #lastRows} hands the same instance to later calls.
-     */
-    private static final class Rows {
-        final int count;
-        final double[] loss;
-        final double[] weight;
-        final double usableSum;
-        final double usableWeight;
-        final int nonFinite;
-
-        Rows(double[] loss, double[] weight) {
-            this.count = loss.length;
-            this.loss = loss;
-            this.weight = weight;
-            double sum = 0.0;
-            double total = 0.0;
-            int nonFinite = 0;
-            for (int i = 0; i < count; i++) {
-                if (weight[i] == 0.0) {
-                    continue;
-                }
-                if (!Double.isFinite(loss[i])) {
-                    nonFinite++;
-                    continue;
-                }
-                sum += weight[i] * loss[i];
-                total += weight[i];
-            }
-            this.usableSum = sum;
-            this.usableWeight = total;
-            this.nonFinite = nonFinite;
-        }
-    }
-
-    /** Per-row outputs of the SuperLoss kernel. */
-    private static final class Evaluation {
-        final double[] superLoss;
-        final double[] sigma;
-
-        Evaluation(int rows) {
-            superLoss = new double[rows];
-            sigma = new double[rows];
-        }
-    }
-
     /** The last training batch's confidences, kept on the Java heap so that no workspace can reclaim them. */
     private static final class Confidences {
         private final double[] sigma;
@@ -631,7 +494,7 @@ public class SuperLoss extends SameDiffLoss {
 
         INDArray toArray() {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return column(sigma.clone(), dataType);
+                return HostArrays.column(sigma.clone(), dataType);
             }
         }
     }

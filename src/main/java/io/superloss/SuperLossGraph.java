@@ -32,9 +32,10 @@ import java.util.Arrays;
  *   <li>{@link #loss()}: the SuperLoss with the current threshold (before any training call: with the batch's own
  *       mean), read-only and with no gradient; {@link #confidence()}: the matching sigma, NaN for masked rows.</li>
  *   <li>{@link #tau()}: the threshold variable, a DOUBLE scalar named {@code tau} ({@code prefix/tau} with
- *       {@link Builder#name}); NaN until the first training call for the moving thresholds. Two more DOUBLE scalar
- *       variables, {@code tauCalls} and {@code tauRowWeight}, count the training calls and the row weight of the
- *       global mean.</li>
+ *       {@link Builder#name}); NaN until the first training call for the moving thresholds. Three more DOUBLE scalar
+ *       variables hold the rest of the state ({@link ThresholdSnapshot}): {@code tauCalls} counts the training calls,
+ *       {@code tauRowWeight} is the row weight of the global mean and {@code tauSeenWeight} the row weight of every
+ *       counted call.</li>
  * </ul>
  * If {@code loss()} or {@code confidence()} are requested in the same execution as {@code trainingLoss()}, they see
  * the threshold from before that execution's update.
@@ -54,6 +55,7 @@ public final class SuperLossGraph {
     private static final String TAU = "tau";
     private static final String CALLS = "tauCalls";
     private static final String ROW_WEIGHT = "tauRowWeight";
+    private static final String SEEN_WEIGHT = "tauSeenWeight";
     private static final String LOSS = "superLoss";
     private static final String CONFIDENCE = "confidence";
     private static final String TRAINING_LOSS = "superLossTraining";
@@ -64,40 +66,42 @@ public final class SuperLossGraph {
     private final SDVariable tau;
     private final SDVariable calls;
     private final SDVariable rowWeight;
+    private final SDVariable seenWeight;
     private final SDVariable trainingRowLoss;
     private final SDVariable trainingConfidence;
 
     private SuperLossGraph(Builder b) {
         SameDiff sd = b.sd;
         DataType type = b.perExampleLoss.dataType();
-        ThresholdState.Snapshot initial = b.initialState;
-        double initialTau = b.threshold.kind() == Threshold.Kind.CONSTANT ? b.threshold.value()
-                : initial == null ? Double.NaN : initial.tau();
+        ThresholdSnapshot initial = b.threshold.normalize(b.initialState == null ? b.threshold.untrained()
+                : b.initialState);
         // The state arrays live as long as the graph: never in a workspace that the caller may have open.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            tau = sd.var(b.fullName(TAU), Nd4j.scalar(initialTau));
-            calls = sd.var(b.fullName(CALLS), Nd4j.scalar(initial == null ? 0.0 : (double) initial.calls()));
-            rowWeight = sd.var(b.fullName(ROW_WEIGHT), Nd4j.scalar(initial == null ? 0.0 : initial.rowWeight()));
+            tau = sd.var(b.fullName(TAU), Nd4j.scalar(initial.tau()));
+            calls = sd.var(b.fullName(CALLS), Nd4j.scalar((double) initial.calls()));
+            rowWeight = sd.var(b.fullName(ROW_WEIGHT), Nd4j.scalar(initial.rowWeight()));
+            seenWeight = sd.var(b.fullName(SEEN_WEIGHT), Nd4j.scalar(initial.seenWeight()));
         }
 
-        Batch batch = new Batch(sd, b.perExampleLoss, b.mask);
-        SDVariable tauNow = GraphDetach.detach(tau);
-        SDVariable callsNow = GraphDetach.detach(calls);
+        GraphBatch batch = new GraphBatch(sd, b.perExampleLoss, b.mask);
+        GraphThresholdState now = new GraphThresholdState(GraphDetach.detach(tau), GraphDetach.detach(calls),
+                GraphDetach.detach(rowWeight), GraphDetach.detach(seenWeight));
 
         // Scoring: the current threshold, or the batch's own mean before the first training call.
-        SDVariable scoringTau = sd.where(batch.mean, tauNow, sd.math.and(sd.math.isNaN(tauNow), batch.hasRows));
-        Rows scoring = new Rows(sd, batch, scoringTau, b.lambda);
+        SDVariable scoringTau = sd.where(batch.mean, now.tau(), sd.math.and(sd.math.isNaN(now.tau()), batch.hasRows));
+        RowTerms scoring = new RowTerms(sd, batch, scoringTau, b.lambda);
         loss = sd.identity(b.fullName(LOSS), cast(scoring.superLoss, type));
         confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
 
         // Training: advance the state once, then evaluate with the new threshold.
-        SDVariable[] next = advance(sd, b, batch, tauNow, callsNow, GraphDetach.detach(rowWeight));
+        GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
         SDVariable[] assigned = {
-            sd.assign(tau, next[0]), sd.assign(calls, next[1]), sd.assign(rowWeight, next[2])
+            sd.assign(tau, next.tau()), sd.assign(calls, next.calls()), sd.assign(rowWeight, next.rowWeight()),
+            sd.assign(seenWeight, next.seenWeight())
         };
-        // identity_n consumes every assign output, so requesting its first output runs all three updates.
+        // identity_n consumes every assign output, so requesting its first output runs all four updates.
         SDVariable trainingTau = GraphDetach.detach(new IdentityN(sd, assigned).outputVariables()[0]);
-        Rows training = new Rows(sd, batch, trainingTau, b.lambda);
+        RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
         trainingRowLoss = training.superLoss;
         trainingConfidence = training.sigma;
         SDVariable slope = batch.masked == null ? training.sigma
@@ -151,6 +155,11 @@ public final class SuperLossGraph {
         return rowWeight;
     }
 
+    /** The total row weight of every counted training call (DOUBLE scalar variable). */
+    SDVariable seenWeight() {
+        return seenWeight;
+    }
+
     /** The training call's per-row SuperLoss times the mask, in DOUBLE (advances the state like trainingLoss). */
     SDVariable trainingRowLoss() {
         return trainingRowLoss;
@@ -161,102 +170,25 @@ public final class SuperLossGraph {
         return trainingConfidence;
     }
 
-    /**
-     * The new (tau, calls, rowWeight) of a training call, by the rules of {@link ThresholdState#advance}; unchanged
-     * when the batch has no usable row.
-     */
-    private static SDVariable[] advance(SameDiff sd, Builder b, Batch batch, SDVariable tauNow, SDVariable callsNow,
-                                        SDVariable rowWeightNow) {
-        SDVariable newTau = tauNow;
-        SDVariable newRowWeight = rowWeightNow;
-        switch (b.threshold.kind()) {
-            case CONSTANT:
-                break;
-            case EMA: {
-                // Warm-up calls, the call right after it and an uninitialised tau take the batch mean.
-                SDVariable reset = sd.math.or(sd.lte(callsNow, (double) b.warmupIterations), sd.math.isNaN(tauNow));
-                SDVariable ema = tauNow.sub(tauNow.sub(batch.mean).mul(1.0 - b.threshold.momentum()));
-                newTau = sd.where(batch.mean, ema, reset);
-                break;
-            }
-            case GLOBAL_MEAN: {
-                SDVariable total = rowWeightNow.add(batch.weightSum);
-                SDVariable running = tauNow.add(batch.weightedSum.sub(batch.weightSum.mul(tauNow)).div(total));
-                newTau = sd.where(batch.mean, running, sd.eq(rowWeightNow, 0.0));
-                newRowWeight = total;
-                if (b.warmupIterations > 0) {
-                    SDVariable warmingUp = sd.lt(callsNow, (double) b.warmupIterations);
-                    newTau = sd.where(batch.mean, newTau, warmingUp);
-                    newRowWeight = sd.where(rowWeightNow, newRowWeight, warmingUp);
-                }
-                break;
-            }
-            default:
-                throw new AssertionError(b.threshold.kind());
-        }
-        return new SDVariable[] {
-            sd.where(newTau, tauNow, batch.hasRows),
-            sd.where(callsNow.add(1.0), callsNow, batch.hasRows),
-            sd.where(newRowWeight, rowWeightNow, batch.hasRows)
-        };
-    }
-
     private static SDVariable cast(SDVariable x, DataType type) {
         return x.dataType() == type ? x : x.castTo(type);
     }
 
-    /** The batch in double, detached, with the sums over the rows usable for the threshold. */
-    private static final class Batch {
-        final SDVariable loss;
-        final SDVariable weight;
-        final SDVariable masked;
-        final SDVariable zeros;
-        final SDVariable weightedSum;
-        final SDVariable weightSum;
-        final SDVariable mean;
-        final SDVariable hasRows;
-
-        Batch(SameDiff sd, SDVariable perExampleLoss, SDVariable mask) {
-            loss = GraphDetach.detach(toDouble(perExampleLoss));
-            zeros = sd.zerosLike(loss);
-            SDVariable usable = sd.math.isFinite(loss);
-            if (mask == null) {
-                weight = null;
-                masked = null;
-                weightedSum = sd.where(loss, zeros, usable).sum();
-                weightSum = usable.castTo(DataType.DOUBLE).sum();
-            } else {
-                weight = GraphDetach.detach(toDouble(mask));
-                masked = sd.eq(weight, 0.0);
-                usable = sd.math.and(usable, sd.neq(weight, 0.0));
-                weightedSum = sd.where(weight.mul(loss), zeros, usable).sum();
-                weightSum = sd.where(weight, zeros, usable).sum();
-            }
-            mean = weightedSum.div(weightSum);
-            hasRows = sd.gt(weightSum, 0.0);
-        }
-
-        private static SDVariable toDouble(SDVariable x) {
-            return x.dataType() == DataType.DOUBLE ? x : x.castTo(DataType.DOUBLE);
-        }
-    }
-
     /** The per-row arithmetic of {@link SuperLossKernel#forward} for one threshold, in double. */
-    private static final class Rows {
+    private static final class RowTerms {
         final SDVariable superLoss;
         final SDVariable sigma;
 
-        Rows(SameDiff sd, Batch batch, SDVariable tau, double lambda) {
+        RowTerms(SameDiff sd, GraphBatch batch, SDVariable tau, double lambda) {
             SDVariable diff = batch.loss.sub(tau);
             SDVariable beta = diff.div(lambda);
             SDVariable clamped = sd.lt(beta, SuperLossKernel.CLAMP_BETA);
             SDVariable w = LambertWGraph.value(sd, beta.mul(0.5));
             // SameDiff (1.0.0-M2.1) finds the ops to run by a breadth-first walk from the requested outputs that
             // visits a variable once more for every op reading it at the same depth, and walks everything behind it
-            // again on each visit. w and diff are read at equal depths, which walked W0's ~100 ops three to six times
-            // per call; reading them through identities (SameDiff passes the array through) staggers the depths.
-            // Values are unchanged. Measured on a training call: 597 -> 303 visits, its execution about 12 % faster
-            // (one thread; 6 % with eight threads sharing the loss).
+            // again on each visit. w and diff are read at equal depths, which would walk W0's ops several times per
+            // call; reading them through identities (SameDiff passes the array through) staggers the depths. Values
+            // are unchanged (BENCHMARKS.md has the cost).
             SDVariable s = sd.where(batch.zeros.add(Math.E), sd.math.exp(sd.identity(sd.identity(w)).neg()), clamped);
             SDVariable l = sd.where(sd.identity(diff).mul(Math.E).add(lambda),
                     w.mul(lambda).mul(sd.identity(w).add(2.0)), clamped);
@@ -279,7 +211,7 @@ public final class SuperLossGraph {
         private double lambda = SuperLoss.DEFAULT_LAMBDA;
         private int warmupIterations;
         private String name;
-        private ThresholdState.Snapshot initialState;
+        private ThresholdSnapshot initialState;
 
         private Builder(SameDiff sd, SDVariable perExampleLoss) {
             this.sd = sd;
@@ -313,7 +245,8 @@ public final class SuperLossGraph {
         /**
          * A prefix for the subgraph's named variables, so that several SuperLoss graphs can live in one SameDiff: the
          * state variable becomes {@code prefix/tau} (default: no prefix, {@code tau}); likewise {@code tauCalls},
-         * {@code tauRowWeight} and the outputs {@code superLossTraining}, {@code superLoss}, {@code confidence}.
+         * {@code tauRowWeight}, {@code tauSeenWeight} and the outputs {@code superLossTraining}, {@code superLoss},
+         * {@code confidence}.
          */
         public Builder name(String prefix) {
             this.name = prefix;
@@ -321,7 +254,7 @@ public final class SuperLossGraph {
         }
 
         /** The state to start from (default: untrained). */
-        Builder initialState(ThresholdState.Snapshot state) {
+        Builder initialState(ThresholdSnapshot state) {
             this.initialState = state;
             return this;
         }
@@ -342,7 +275,7 @@ public final class SuperLossGraph {
             if (name != null && name.isEmpty()) {
                 throw new IllegalArgumentException("name (the prefix) must not be empty; leave it unset for none");
             }
-            for (String own : new String[] {TAU, CALLS, ROW_WEIGHT, LOSS, CONFIDENCE, TRAINING_LOSS}) {
+            for (String own : new String[] {TAU, CALLS, ROW_WEIGHT, SEEN_WEIGHT, LOSS, CONFIDENCE, TRAINING_LOSS}) {
                 String full = fullName(own);
                 if (sd.hasVariable(full)) {
                     throw new IllegalArgumentException("the SameDiff instance already has a variable named '" + full

@@ -4,7 +4,8 @@ package io.superloss;
  * The per-row SuperLoss arithmetic shared by every execution path: from a row's base loss l, the threshold tau and the
  * regularisation lambda to the row's SuperLoss and confidence sigma.
  *
- * <p>With beta = (l - tau) / lambda and W = W0(max(-1/e, beta / 2)) (design.md section 1; Castells et al. 2020, eq. 4):
+ * <p>With beta = (l - tau) / lambda and W = W0(max(-1/e, beta / 2)) (Castells et al. 2020, eq. 4, and the
+ * closed form of its minimiser):
  * <ul>
  *   <li>sigma = exp(-W), in (0, e]: above 1 for easy rows (l &lt; tau), below 1 for hard ones;</li>
  *   <li>SuperLoss = (l - tau) sigma + lambda (ln sigma)^2, evaluated as {@code lambda W (W + 2)}, which is the same

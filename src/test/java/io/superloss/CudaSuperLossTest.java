@@ -137,7 +137,7 @@ class CudaSuperLossTest {
         assertFalse(kernels.superLoss(loss, weight, 1.0, 1.0, superLoss, sigma, view), "a view is declined");
         assertEquals(before, view, "a declined call changes nothing");
 
-        FusedSuperLoss.forwardAndScale(loss, weight, 1.0, 1.0, superLoss, sigma, view);
+        FusedExecution.forwardAndScale(loss, weight, 1.0, 1.0, superLoss, sigma, view);
         double[] expectedLoss = new double[8];
         double[] expectedSigma = new double[8];
         SuperLossKernel.forward(loss, weight, 1.0, 1.0, expectedLoss, expectedSigma);

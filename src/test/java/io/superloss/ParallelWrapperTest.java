@@ -39,7 +39,7 @@ class ParallelWrapperTest {
     private static final class LossObserver extends BaseTrainingListener {
         final SuperLoss rootLoss;
         final Map<Model, SuperLoss> losses = new ConcurrentHashMap<>();
-        final Map<SuperLoss, ThresholdState.Snapshot> initial = new ConcurrentHashMap<>();
+        final Map<SuperLoss, ThresholdSnapshot> initial = new ConcurrentHashMap<>();
         /** Every tau the root loss had just before one of its training calls. */
         final Set<Double> rootTaus = ConcurrentHashMap.newKeySet();
 
@@ -52,7 +52,7 @@ class ParallelWrapperTest {
         public void onForwardPass(Model model, List<INDArray> activations) {
             SuperLoss loss = (SuperLoss) DigitsModels.outputLoss((MultiLayerNetwork) model);
             losses.putIfAbsent(model, loss);
-            ThresholdState.Snapshot s = loss.stateSnapshot();
+            ThresholdSnapshot s = loss.snapshot();
             initial.putIfAbsent(loss, s);
             if (loss == rootLoss) {
                 rootTaus.add(s.tau());
@@ -74,7 +74,7 @@ class ParallelWrapperTest {
         for (int i = 0; i < 3; i++) {
             root.fit(batches.get(i));
         }
-        ThresholdState.Snapshot pretrained = loss.stateSnapshot();
+        ThresholdSnapshot pretrained = loss.snapshot();
         double accuracyBefore = DigitsModels.accuracy(root, testSet);
 
         LossObserver observer = new LossObserver(loss);
@@ -95,7 +95,7 @@ class ParallelWrapperTest {
         assertEquals(loss, observer.losses.get(root));
         assertTrue(observer.losses.get(root) == loss, "worker 0 trains the root network and its SuperLoss");
         long rootCalls = (long) EPOCHS * ((batches.size() + WORKERS - 1) / WORKERS);
-        assertEquals(pretrained.calls() + rootCalls, loss.stateSnapshot().calls(),
+        assertEquals(pretrained.calls() + rootCalls, loss.snapshot().calls(),
                 "the root threshold counts worker 0's batches only");
 
         // Worker 1 gets a new network per fit call, built from the root configuration's JSON: its own SuperLoss,
@@ -111,7 +111,7 @@ class ParallelWrapperTest {
         assertEquals(EPOCHS, copies.size(), "one worker copy per fit call");
         List<Double> inherited = new ArrayList<>();
         for (SuperLoss copy : copies.keySet()) {
-            ThresholdState.Snapshot start = observer.initial.get(copy);
+            ThresholdSnapshot start = observer.initial.get(copy);
             assertTrue(start.calls() >= pretrained.calls(), "copies continue the root's call count");
             assertTrue(observer.rootTaus.contains(start.tau()),
                     "a copy's first tau " + start.tau() + " must be a tau the root had");

@@ -105,7 +105,7 @@ class SuperLossCheckpointResumeTest {
             assertTrue(Math.abs(a[i] - b[i]) <= tol, "parameter " + i + ": " + a[i] + " vs " + b[i]);
         }
         assertEquals(expected.tau(), actual.tau(), REL * Math.abs(expected.tau()), "tau");
-        assertEquals(expected.stateSnapshot().calls(), actual.stateSnapshot().calls(), "counted calls");
+        assertEquals(expected.snapshot().calls(), actual.snapshot().calls(), "counted calls");
     }
 
     @ParameterizedTest

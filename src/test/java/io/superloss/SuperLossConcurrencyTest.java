@@ -146,7 +146,7 @@ class SuperLossConcurrencyTest {
         // The running mean rounds once per update (relative 1e-16 each, 8000 updates); dropping or tearing one
         // update of ~3 rows out of ~20,000 moves the mean by about 1e-4 relative.
         assertEquals(expected, loss.tau(), 1e-10 * expected, "global mean of all rows seen");
-        assertEquals(counted, loss.stateSnapshot().calls(), "every counted training call");
+        assertEquals(counted, loss.snapshot().calls(), "every counted training call");
     }
 
     @ParameterizedTest
@@ -173,7 +173,7 @@ class SuperLossConcurrencyTest {
             sequential.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 1), column(1, 2), IDENTITY, null);
         }
         assertEquals(sequential.tau(), loss.tau(), 0.0);
-        assertEquals(1 + THREADS * variant.stressCallsPerThread(), loss.stateSnapshot().calls());
+        assertEquals(1 + THREADS * variant.stressCallsPerThread(), loss.snapshot().calls());
         assertTrue(Math.abs(loss.tau() - 2.5) > 1e-3, "the start value must still be visible: " + loss.tau());
     }
 
@@ -231,7 +231,7 @@ class SuperLossConcurrencyTest {
                     + " outside the batch means " + lo + ".." + hi);
         }
         assertTrue(loss.tau() >= lo && loss.tau() <= hi, "final tau " + loss.tau() + " outside " + lo + ".." + hi);
-        assertEquals(THREADS * variant.stressCallsPerThread(), loss.stateSnapshot().calls());
+        assertEquals(THREADS * variant.stressCallsPerThread(), loss.snapshot().calls());
     }
 
     @Test
@@ -266,7 +266,7 @@ class SuperLossConcurrencyTest {
             }
             return null;
         });
-        assertEquals(networks * fits, loss.stateSnapshot().calls());
+        assertEquals(networks * fits, loss.snapshot().calls());
         // DOUBLE networks: the in-network and the reference losses agree to ~1e-15; losing one of the 100 updates
         // would move tau by about 1e-3 relative.
         assertEquals(expected, loss.tau(), 1e-9 * expected);

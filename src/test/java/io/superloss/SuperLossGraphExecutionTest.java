@@ -130,6 +130,11 @@ class SuperLossGraphExecutionTest {
             assertClose(fused.tau(), graph.tau(), at + " tau");
             assertEquals(graph.tau(), graph.sameDiff().getVariable("tau").getArr().getDouble(0), 0.0,
                     at + ": the SameDiff tau variable equals tau()");
+            ThresholdSnapshot fs = fused.snapshot();
+            ThresholdSnapshot gs = graph.snapshot();
+            assertEquals(fs.calls(), gs.calls(), at + " calls");
+            assertEquals(fs.rowWeight(), gs.rowWeight(), 1e-12 * fs.rowWeight(), at + " rowWeight");
+            assertEquals(fs.seenWeight(), gs.seenWeight(), 1e-12 * fs.seenWeight(), at + " seenWeight");
             assertClose(fused.lastConfidence(), graph.lastConfidence(), at + " last confidence");
             assertClose(fused.computeScore(b.labels, b.preOutput, SOFTMAX, b.mask, false),
                     graph.computeScore(b.labels, b.preOutput, SOFTMAX, b.mask, false), at + " score");

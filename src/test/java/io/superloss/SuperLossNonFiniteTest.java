@@ -89,7 +89,7 @@ class SuperLossNonFiniteTest {
                 }
                 // Same rows in the same order: the sums are identical, so the states must be equal exactly.
                 assertEquals(reference.tau(), loss.tau(), 0.0, loss + " after " + Arrays.toString(batch));
-                assertEquals(reference.stateSnapshot().calls(), loss.stateSnapshot().calls(), loss.toString());
+                assertEquals(reference.snapshot().calls(), loss.snapshot().calls(), loss.toString());
             }
             assertTrue(Double.isFinite(loss.tau()));
         }
@@ -234,7 +234,7 @@ class SuperLossNonFiniteTest {
                             }
                         }
                         assertEquals(reference.tau(), loss.tau(), 0.0, what);
-                        assertEquals(reference.stateSnapshot().calls(), loss.stateSnapshot().calls(), what);
+                        assertEquals(reference.snapshot().calls(), loss.snapshot().calls(), what);
                         assertEquals(confidenceBefore, loss.lastConfidence(), what + ": last confidences kept");
                         // Nothing of the bad batch lingers (the global mean's row weight included): the next
                         // batch moves both thresholds identically.

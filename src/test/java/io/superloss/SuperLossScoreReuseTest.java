@@ -33,7 +33,7 @@ class SuperLossScoreReuseTest {
 
     /** A SuperLoss with {@code loss}'s configuration and current state and no remembered rows. */
     private static SuperLoss freshCopy(SuperLoss loss, ILossFunction inner) {
-        return new SuperLoss(inner, loss.threshold(), loss.lambda(), loss.warmupIterations(), loss.stateSnapshot());
+        return new SuperLoss(inner, loss.threshold(), loss.lambda(), loss.warmupIterations(), loss.snapshot());
     }
 
     @Test

@@ -149,4 +149,91 @@ class SuperLossSerializationTest {
         assertEquals(loss.tau(), restoredLoss.tau());
         assertTrue(Double.isFinite(restoredLoss.tau()));
     }
+
+    /** The JSON files of {@code src/test/resources/io/superloss/json} (see the README there), byte for byte. */
+    private static String previousVersionJson(String file) throws IOException {
+        try (java.io.InputStream in = SuperLossSerializationTest.class.getResourceAsStream("json/" + file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void configurationJsonOfThePreviousVersionLoadsWithItsState() throws IOException {
+        record Expected(String file, SuperLoss config, double tau, double rowWeight) {
+        }
+        Expected[] cases = {
+            new Expected("v0.1-ema-trained.json", new SuperLoss(new LossMCXENT()), 0.22023859101657026, 0.0),
+            new Expected("v0.1-constant.json", SuperLoss.builder(new org.nd4j.linalg.lossfunctions.impl.LossMSE())
+                    .threshold(Threshold.constant(0.75)).lambda(0.5).build(), 0.75, 0.0),
+            new Expected("v0.1-globalmean-warmup-graph.json", SuperLoss.builder(new LossMCXENT())
+                    .threshold(Threshold.globalMean()).warmupIterations(1).execution(SuperLoss.Execution.GRAPH)
+                    .build(), 0.21033423363068643, 6.0),
+            new Expected("v0.1-ema-warmup.json", SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.8))
+                    .warmupIterations(2).build(), 0.20645994845466056, 0.0),
+        };
+        for (Expected c : cases) {
+            String json = previousVersionJson(c.file());
+            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
+            SuperLoss loss = (SuperLoss) ((BaseOutputLayer) conf.getConf(0).getLayer()).getLossFn();
+            assertEquals(c.config(), loss, c.file());
+            assertEquals(c.config().threshold().kind(), loss.threshold().kind(), c.file());
+            assertEquals(c.config().execution(), loss.execution(), c.file());
+            // Written before seenWeight existed: it reads as 0, the rest of the state as written.
+            assertEquals(ThresholdSnapshot.of(c.tau(), 3, c.rowWeight(), 0.0), loss.snapshot(), c.file());
+            // Written again, it keeps the same configuration and state.
+            MultiLayerConfiguration again = MultiLayerConfiguration.fromJson(conf.toJson());
+            SuperLoss reloaded = (SuperLoss) ((BaseOutputLayer) again.getConf(0).getLayer()).getLossFn();
+            assertEquals(loss, reloaded, c.file());
+            assertEquals(loss.snapshot(), reloaded.snapshot(), c.file());
+        }
+    }
+
+    @Test
+    void previousVersionGlobalMeanResumesItsRunningMean() throws IOException {
+        MultiLayerConfiguration conf =
+                MultiLayerConfiguration.fromJson(previousVersionJson("v0.1-globalmean-warmup-graph.json"));
+        SuperLoss loss = (SuperLoss) ((BaseOutputLayer) conf.getConf(0).getLayer()).getLossFn();
+        // Identity activation and MSE would need another inner loss; LossMCXENT on a softmax: per-row loss -ln p_y.
+        INDArray pre = org.nd4j.linalg.factory.Nd4j.createFromArray(new double[][] {{0.3, -0.2}, {1.0, 0.5}});
+        INDArray labels = org.nd4j.linalg.factory.Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}});
+        double[] rowLoss = new double[2];
+        for (int r = 0; r < 2; r++) {
+            double a = pre.getDouble(r, 0);
+            double b = pre.getDouble(r, 1);
+            double z = Math.log(Math.exp(a) + Math.exp(b));
+            rowLoss[r] = z - (r == 0 ? a : b);
+        }
+        loss.computeGradient(labels, pre, new org.nd4j.linalg.activations.impl.ActivationSoftmax(), null);
+        double expected = (6.0 * 0.21033423363068643 + rowLoss[0] + rowLoss[1]) / 8.0;
+        assertEquals(expected, loss.tau(), 1e-14);
+        assertEquals(8.0, loss.snapshot().rowWeight());
+        assertEquals(4, loss.snapshot().calls());
+        assertEquals(2.0, loss.snapshot().seenWeight());
+    }
+
+    @Test
+    void javaSerializationKeepsConfigurationAndStateAndStaysUsable() throws Exception {
+        SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).build();
+        MultiLayerNetwork net = DigitsModels.mlp(loss, 2);
+        net.fit(digitsBatch());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(net.getLayerWiseConfigurations());
+        }
+        MultiLayerConfiguration back;
+        try (java.io.ObjectInputStream in =
+                     new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (MultiLayerConfiguration) in.readObject();
+        }
+        SuperLoss copy = (SuperLoss) ((BaseOutputLayer) back.getConf(1).getLayer()).getLossFn();
+        assertEquals(loss, copy);
+        assertEquals(loss.snapshot(), copy.snapshot());
+        // The copy trains (its caches were rebuilt) and continues from the same state as the original.
+        MultiLayerNetwork other = new MultiLayerNetwork(back);
+        other.init(net.params().dup(), false);
+        DataSet next = Digits.load().shuffled(5).range(0, 32).dataSet(Digits.load().shuffled(5).range(0, 32).labels);
+        net.fit(next);
+        other.fit(next);
+        assertEquals(loss.snapshot(), copy.snapshot());
+    }
 }

@@ -75,7 +75,7 @@ class SuperLossShapeTest {
     void mismatchedShapesThrowNamingBothShapesAndChangeNoState(SuperLossVariant variant) {
         SuperLoss loss = variant.build(SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()));
         loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 3), Nd4j.ones(DataType.DOUBLE, 2, 3), IDENTITY, null);
-        ThresholdState.Snapshot before = loss.stateSnapshot();
+        ThresholdSnapshot before = loss.snapshot();
         INDArray confidenceBefore = loss.lastConfidence();
 
         long[] pre = {4, 3};
@@ -113,7 +113,7 @@ class SuperLossShapeTest {
             }
         }
         assertEquals(before.tau(), loss.tau(), 0.0);
-        assertEquals(before.calls(), loss.stateSnapshot().calls());
+        assertEquals(before.calls(), loss.snapshot().calls());
         assertEquals(confidenceBefore, loss.lastConfidence());
     }
 
@@ -143,7 +143,7 @@ class SuperLossShapeTest {
             }
         }
         assertEquals(tau, loss.tau(), 0.0);
-        assertEquals(1, loss.stateSnapshot().calls());
+        assertEquals(1, loss.snapshot().calls());
     }
 
     @ParameterizedTest
@@ -260,7 +260,7 @@ class SuperLossShapeTest {
         INDArray preOut = random(r, 3, 4);
         loss.computeGradient(labels, preOut, SOFTMAX, null);
         double tau = loss.tau();
-        long calls = loss.stateSnapshot().calls();
+        long calls = loss.snapshot().calls();
         INDArray perOutput = Nd4j.ones(DataType.DOUBLE, 3, 4);
         perOutput.putScalar(1, 2, 0.0);
         // DL4J's LossMCXENT refuses per-output masks with softmax (the softmax couples the outputs).
@@ -268,7 +268,7 @@ class SuperLossShapeTest {
                 () -> loss.computeGradient(labels, preOut, SOFTMAX, perOutput));
         assertTrue(e.getMessage().contains("MCXENT"), e.getMessage());
         assertEquals(tau, loss.tau(), 0.0);
-        assertEquals(calls, loss.stateSnapshot().calls());
+        assertEquals(calls, loss.snapshot().calls());
     }
 
     @Test
