@@ -125,7 +125,7 @@ final class HostArrays {
 
     /**
      * A new FLOAT array of {@code shape} in 'c' order holding {@code values}: on the CPU backend one bulk copy into
-     * uninitialised memory ({@code Nd4j.create(float[], ...)} copies element by element, ~15 ns each here).
+     * uninitialised memory ({@code Nd4j.create(float[], ...)} copies element by element).
      */
     static INDArray fromFloats(float[] values, long[] shape) {
         if (!CPU_BACKEND) {

@@ -85,11 +85,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Math.exp}/{@code Math.log}, one division, no data-dependent loop; the same code
  * transcribes to C/CUDA.
  *
- * <p>Speed (BENCHMARKS.md; 2-core AMD EPYC VM, JDK 17, against Boost.Math 1.74 {@code lambert_w0}
- * built with g++ -O2 and timed with the same loop on the same arguments in the same run): a loop
- * over {@link #w0(double)} takes ~8.9 ns per argument for SuperLoss-shaped arguments (Boost
- * ~10.3 ns) and ~6.8 ns over a wide range (Boost ~12.8 ns); over {@link #w0(float)}, ~3.1 and
- * ~3.7 ns (Boost ~3.3 and ~5.0 ns, at 25-29 ulp). The INDArray version adds its bulk copies and
+ * <p>Cost: a few nanoseconds per argument, constant-time per regime (no iteration); BENCHMARKS.md
+ * compares it with Boost.Math's {@code lambert_w0}. The INDArray version adds its bulk copies and
  * the allocation of the result.
  *
  * <p>All methods are thread-safe and allocation-free except the {@link INDArray} version.

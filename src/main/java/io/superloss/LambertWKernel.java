@@ -586,7 +586,7 @@ final class LambertWKernel {
      * Middle-regime pieces: 36 x (7 monomial coefficients of R(v) in t, constant first; then W_c,
      * the middle of the piece's W range, and e^{-W_c} = hi + lo for {@link #refineMid}; then six
      * zeros). Rows are padded to 16 entries so that a piece's offset is a shift rather than a
-     * multiplication, which is on the critical path: measured 12 % faster for w0(float).
+     * multiplication, which is on the critical path (BENCHMARKS.md).
      */
     private static final double[] MID = {
         0x1.b9b8cf841ca4cp+0, -0x1.34766d6a28512p-5, 0x1.c4604af76f9a5p-10, -0x1.c24dbece9ad63p-14, 0x1.05d6e681f06bbp-17, -0x1.521c37c7757abp-21, 0x1.c9d1a67ff7972p-25, -0x1.17b0774641183p-1, 0x1.ba0f5cf95ee1ep+0, 0x1.d2d1ababe4dedp-54, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
