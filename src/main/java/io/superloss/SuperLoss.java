@@ -18,15 +18,14 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * SuperLoss (Castells, Weinzaepfel and Revaud, "SuperLoss: A Generic Loss for Robust Curriculum Learning",
- * NeurIPS 2020) as a DL4J loss function: it wraps any per-example loss and reweights each example by a confidence
- * sigma = exp(-W0(max(-2/e, (l - tau) / lambda) / 2)), so that examples whose loss stays far above the threshold tau
- * (often mislabeled ones) get little weight. It is especially useful for noisy datasets, and the confidences
- * ({@link #lastConfidence()}, {@link #confidence}) point at difficult or mislabeled examples.
+ * NeurIPS 2020) as a DL4J loss function: it wraps any per-example loss ({@link PerExampleLoss}) and reweights each
+ * example by a confidence sigma = exp(-W0(max(-2/e, (l - tau) / lambda) / 2)), so that examples whose loss stays far
+ * above the threshold tau (often mislabeled ones) get little weight. It is especially useful for noisy datasets, and
+ * the confidences ({@link #lastConfidence()}, {@link #confidence}) point at difficult or mislabeled examples.
  *
  * <pre>{@code
  * new OutputLayer.Builder(new SuperLoss(new LossMCXENT())).activation(Activation.SOFTMAX).nOut(10).build()
@@ -41,10 +40,11 @@ import java.util.Objects;
  *       gradient row (exact: sigma minimises the SuperLoss, see {@link SuperLossKernel}).</li>
  *   <li>{@link #computeScore} and {@link #computeScoreArray} read the threshold and never change it; before any
  *       training call they use the batch's own mean for that call only.</li>
- *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
- *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
- *       confidence and do not count towards tau; the batch mean weights rows by their mask value. Mask values must be
- *       finite and &gt;= 0 ({@link IllegalArgumentException} otherwise).</li>
+ *   <li>Masks ({@link BatchShape}): per-row masks ([rows,1]) weight each row (0 = masked out) and are applied by
+ *       SuperLoss; per-output masks ([rows,nOut], values 0 or 1) are passed to the wrapped loss, and a row whose mask
+ *       is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN confidence and do not count towards tau;
+ *       the batch mean weights rows by their mask value. Other mask values are refused
+ *       ({@link IllegalArgumentException}).</li>
  *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
  *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
  *       changes no state and is not counted.</li>
@@ -91,6 +91,8 @@ public class SuperLoss extends SameDiffLoss {
     private final Execution execution;
 
     private final ThresholdState state;
+    /** The wrapped loss's per-example values and the gradient they are consistent with. */
+    private final PerExampleLoss perExample;
     private transient volatile Confidences lastConfidences;
     /** The wrapped loss's per-row values of this thread's last call, for DL4J's score call after a training call. */
     private final transient SameArgumentsMemo<Rows> lastRows;
@@ -113,7 +115,8 @@ public class SuperLoss extends SameDiffLoss {
      * SuperLoss over {@code inner} with an EMA threshold (momentum 0.9), lambda = 1 and no warm-up.
      *
      * @param inner the per-example loss to wrap
-     * @throws IllegalArgumentException if {@code inner} is null
+     * @throws IllegalArgumentException if {@code inner} is null or has no per-example values (LossFMeasure; see
+     *                                  {@link PerExampleLoss})
      */
     public SuperLoss(ILossFunction inner) {
         this(inner, Threshold.ema(DEFAULT_MOMENTUM), DEFAULT_LAMBDA, 0, null);
@@ -133,6 +136,7 @@ public class SuperLoss extends SameDiffLoss {
             throw new IllegalArgumentException("inner loss must not be null");
         }
         requireValidParameters(threshold, lambda, warmupIterations);
+        this.perExample = PerExampleLoss.of(inner);
         this.inner = inner;
         this.threshold = threshold;
         this.lambda = lambda;
@@ -329,7 +333,7 @@ public class SuperLoss extends SameDiffLoss {
                                              INDArray mask) {
         Rows rows = rows(labels, preOutput, activationFn, mask);
         // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
-        INDArray gradient = inner.computeGradient(labels, preOutput, activationFn, mask);
+        INDArray gradient = perExample.gradient(labels, preOutput, activationFn, mask, rows.weight);
         if (rows.nonFinite > 0) {
             log.warn("SuperLoss: {} of {} rows have a non-finite base loss ({}); they are left out of the threshold "
                     + "update", rows.nonFinite, rows.count, inner);
@@ -405,54 +409,15 @@ public class SuperLoss extends SameDiffLoss {
 
     /** Validates the arrays and extracts the per-row base losses and weights. */
     private Rows rows(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        if (labels == null || preOutput == null || activationFn == null) {
-            throw new IllegalArgumentException("labels, preOutput and activationFn must not be null (labels: "
-                    + (labels == null ? "null" : "present") + ", preOutput: " + (preOutput == null ? "null" : "present")
-                    + ", activationFn: " + activationFn + ")");
-        }
-        if (preOutput.rank() != 2 || !Arrays.equals(labels.shape(), preOutput.shape())) {
-            throw new IllegalArgumentException("labels and preOutput must have the same rank-2 shape [rows, nOut], got "
-                    + "labels " + Arrays.toString(labels.shape()) + " and preOutput "
-                    + Arrays.toString(preOutput.shape()));
-        }
-        int count = Math.toIntExact(preOutput.size(0));
-        boolean perRowMask = false;
-        if (mask != null) {
-            perRowMask = mask.rank() == 2 && mask.size(0) == count && mask.size(1) == 1;
-            if (!perRowMask && !Arrays.equals(mask.shape(), preOutput.shape())) {
-                throw new IllegalArgumentException("mask must have shape [rows,1] or the preOutput shape, got mask "
-                        + Arrays.toString(mask.shape()) + " and preOutput " + Arrays.toString(preOutput.shape()));
-            }
-            requireValidMaskValues(mask);
-        }
+        int count = BatchShape.rows(labels, preOutput, activationFn, mask);
+        double[] weight = BatchShape.rowWeights(mask, count);
         // The wrapped loss's per-row values depend on the arguments only: a call with the same arguments as this
         // thread's previous call (DL4J's score call after its gradient call) reuses them. SameArgumentsMemo says when.
         Rows previous = lastRows == null ? null : lastRows.get(labels, preOutput, activationFn, mask);
         if (previous != null) {
             return previous;
         }
-        double[] loss = baseLoss(labels, preOutput, activationFn, mask);
-        if (loss.length != count) {
-            throw new IllegalStateException("the wrapped loss " + inner + " returned " + loss.length
-                    + " per-example values for " + count + " rows");
-        }
-        double[] weight = new double[count];
-        if (mask == null) {
-            Arrays.fill(weight, 1.0);
-        } else if (perRowMask) {
-            weight = mask.toDoubleVector();
-            for (int i = 0; i < count; i++) {
-                if (weight[i] != 0.0) {
-                    loss[i] /= weight[i]; // the wrapped loss scaled the row by its mask value
-                }
-            }
-        } else {
-            double[] rowMax = mask.amax(1).toDoubleVector();
-            for (int i = 0; i < count; i++) {
-                weight[i] = rowMax[i] == 0.0 ? 0.0 : 1.0;
-            }
-        }
-        Rows rows = new Rows(loss, weight);
+        Rows rows = new Rows(baseLoss(labels, preOutput, activationFn, mask, weight), weight);
         if (lastRows != null) {
             lastRows.put(labels, preOutput, activationFn, mask, rows);
         }
@@ -460,30 +425,20 @@ public class SuperLoss extends SameDiffLoss {
     }
 
     /**
-     * The wrapped loss's per-row values as doubles. For 16-bit arrays they are evaluated in FLOAT: fp16 cannot even
-     * hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in LossMCXENT, and
-     * that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and sigma are made of.
+     * The wrapped loss's per-example values ({@link PerExampleLoss}). For 16-bit arrays they are evaluated in FLOAT:
+     * fp16 cannot even hold DL4J's softmax clip (1e-10), so a confident, correct prediction gives 0 x log(0) = NaN in
+     * LossMCXENT, and that NaN would become the row's sigma and gradient; bf16 keeps 8 bits of the loss that tau and
+     * sigma are made of.
      */
-    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    private double[] baseLoss(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                              double[] weight) {
         DataType type = preOutput.dataType();
         if (type == DataType.HALF || type == DataType.BFLOAT16) {
             labels = labels.castTo(DataType.FLOAT);
             preOutput = preOutput.castTo(DataType.FLOAT);
             mask = mask == null ? null : mask.castTo(DataType.FLOAT);
         }
-        return HostArrays.toDoubles(inner.computeScoreArray(labels, preOutput, activationFn, mask));
-    }
-
-    /** Mask values are row weights: a negative, NaN or infinite one would corrupt the threshold's weighted mean. */
-    private static void requireValidMaskValues(INDArray mask) {
-        double[] values = Nd4j.toFlattened('c', mask).toDoubleVector();
-        for (int i = 0; i < values.length; i++) {
-            if (!(values[i] >= 0.0) || values[i] == Double.POSITIVE_INFINITY) {
-                long columns = mask.size(1); // the mask is rank 2 once its shape is validated
-                throw new IllegalArgumentException("mask values must be finite and >= 0, got " + values[i] + " at ["
-                        + i / columns + ", " + i % columns + "] of mask " + Arrays.toString(mask.shape()));
-            }
-        }
+        return perExample.values(labels, preOutput, activationFn, mask, weight);
     }
 
     private static INDArray column(double[] values, DataType dataType) {
