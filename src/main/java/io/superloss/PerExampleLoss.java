@@ -25,7 +25,7 @@ import java.util.Arrays;
  * goes to the wrapped loss. Applying per-row weights here keeps every wrapped loss consistent whatever it does with a
  * [rows,1] mask; ND4J's elementwise losses (L1, L2, MSE, MAE, MAPE, MSLE, Hinge, SquaredHinge, KLD, Poisson,
  * BinaryXENT) treat it as a per-output mask when nOut is 1 ({@code LossUtil.isPerOutputMasking} compares the shapes)
- * and then weight the score by the mask value but the gradient by its square.
+ * and then weight the score by the mask value m but the gradient by m^2 (LossSquaredHinge: m^2 and m^3).
  *
  * <p><b>Compensations</b> for ND4J 1.0.0-M2.1, each applied only where the wrapped loss runs that ND4J code (the named
  * methods are ND4J's, not a subclass's override); a test pins each ND4J behaviour, so that a release that changes it
