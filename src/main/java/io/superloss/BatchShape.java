@@ -20,7 +20,7 @@ import java.util.Arrays;
  * </ul>
  * A per-row mask is applied by SuperLoss itself and never reaches the wrapped loss; a per-output mask goes to it
  * ({@link #maskForWrappedLoss}). Per-output values other than 0 and 1 are refused: ND4J 1.0.0-M2.1's elementwise losses
- * weigh such a value m once in their score and twice in their gradient (m^2; LossSquaredHinge m^2 and m^3), so no
+ * weigh such a value m once in their score and twice in their gradient (LossSquaredHinge: m^2 and m^3), so no
  * per-example loss would have their gradient ({@code Nd4jLossBehaviourTest} pins this).
  */
 final class BatchShape {

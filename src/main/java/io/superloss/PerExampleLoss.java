@@ -15,10 +15,12 @@ import java.util.Arrays;
 
 /**
  * The wrapped loss's per-example values, consistent with its gradient: for every row, the value l whose derivative with
- * respect to the row's pre-output is that row of the gradient {@link #gradient} returns (at every output a per-output
- * mask keeps; DL4J's layers zero the pre-output of the others). SuperLoss's gradient is sigma times this gradient, so
- * these values are the l of its confidence and of its (l - tau) sigma + lambda (ln sigma)^2; with values of another
- * scale, tau and sigma would be in the wrong units and SuperLoss's score and gradient would disagree.
+ * respect to the row's pre-output is that row of the gradient {@link #gradient} returns. SuperLoss's gradient is sigma
+ * times this gradient, so these values are the l of its confidence and of its (l - tau) sigma + lambda (ln sigma)^2;
+ * with values of another scale, tau and sigma would be in the wrong units and SuperLoss's score and gradient would
+ * disagree. Under a per-output mask this holds at the outputs the mask keeps: ND4J's losses give the others a zero
+ * gradient, which OutputLayer and RnnOutputLayer make exact by zeroing their pre-outputs; a LossLayer does not, so
+ * with a softmax (which couples the outputs) neither DL4J's own gradient nor this one is exact there.
  *
  * <p><b>Masks</b> ({@link BatchShape}): a per-row mask never reaches the wrapped loss; the values are those of the
  * unmasked rows (0 for masked rows) and the gradient rows are scaled by their weights here. A per-output (0/1) mask
@@ -127,7 +129,7 @@ final class PerExampleLoss implements Serializable {
                     + rowWeights.length + " rows (labels " + Arrays.toString(labels.shape()) + ", preOutput "
                     + Arrays.toString(preOutput.shape()) + "): SuperLoss needs one value per example");
         }
-        double[] values = HostArrays.toDoubles(scores.reshape(scores.length()));
+        double[] values = HostArrays.toDoubles(scores);
         double divisor = scoreArrayHoldsRowSums ? labels.size(1) : 1.0;
         for (int i = 0; i < values.length; i++) {
             values[i] = rowWeights[i] == 0.0 ? 0.0 : values[i] / divisor;

@@ -118,7 +118,8 @@ class Nd4jLossBehaviourTest {
         INDArray unweighted = new LossBinaryXENT(0.0).computeGradient(matrix(y), matrix(z), SOFTMAX, null);
         INDArray weighted = new LossBinaryXENT(0.0, matrix(w)).computeGradient(matrix(y), matrix(z), SOFTMAX, null);
         for (int j = 0; j < 3; j++) {
-            assertClose(w[j] * unweighted.getDouble(0, j), weighted.getDouble(0, j), "weights times the gradient, " + j);
+            assertClose(w[j] * unweighted.getDouble(0, j), weighted.getDouble(0, j),
+                    "weights times the gradient, " + j);
         }
     }
 

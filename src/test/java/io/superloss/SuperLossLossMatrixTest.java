@@ -38,9 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * DL4J's loss-function gradient-check matrix run on SuperLoss: every built-in ND4J loss and a user SameDiffLoss
  * ({@link BuiltInLoss}), with the output activations DL4J's own checks pair it with, on OutputLayer, LossLayer and
- * RnnOutputLayer, without a mask, with per-output masks and with per-row masks (per-example for the feed-forward layers,
- * per-time-step for RnnOutputLayer), under two constant thresholds and the default EMA, in FUSED and GRAPH execution.
- * In every cell:
+ * RnnOutputLayer, without a mask, with per-output masks and with per-row masks (per-example for the feed-forward
+ * layers, per-time-step for RnnOutputLayer), under two constant thresholds and the default EMA, in FUSED and GRAPH
+ * execution. In every cell:
  * <ul>
  *   <li>DL4J's GradientCheckUtil passes on the network, in double precision (epsilon 1e-6, max relative error 1e-5,
  *       min absolute error 1e-8, DL4J's settings for its loss functions);</li>

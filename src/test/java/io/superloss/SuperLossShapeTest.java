@@ -138,7 +138,8 @@ class SuperLossShapeTest {
                     SOFTMAX),
             new Case(mdn, random(r, 3, 3), random(r, 3, 10), IDENTITY));
         for (Case c : cases) {
-            SuperLoss loss = variant.build(SuperLoss.builder(c.inner).threshold(Threshold.constant(tau)).lambda(lambda));
+            SuperLoss loss = variant.build(SuperLoss.builder(c.inner).threshold(Threshold.constant(tau))
+                    .lambda(lambda));
             INDArray mask = column(1, 0, 1);
             double[] base = c.inner.computeScoreArray(c.labels, c.preOutput.dup(), c.activation, null)
                     .toDoubleVector();
