@@ -1,14 +1,12 @@
 package io.superloss;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -39,22 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * <p>Tolerances: the hand-derived values use the same double operations up to ordering, so they agree to a few ulp
  * (1e-14 relative); the differences pinned are factors of 2 to 3 or whole terms.
  */
+@ExtendWith(DoublePrecision.class)
 class Nd4jLossBehaviourTest {
     private static final IActivation IDENTITY = new ActivationIdentity();
     private static final IActivation SOFTMAX = new ActivationSoftmax();
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
     private static INDArray matrix(double[]... rows) {
         return Nd4j.createFromArray(rows);
     }

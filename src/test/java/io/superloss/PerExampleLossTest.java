@@ -1,8 +1,7 @@
 package io.superloss;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,22 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Tolerance of the finite differences: h = 1e-6 on O(1) values, truncation ~h^2 and rounding ~1e-16 / h = 1e-10,
  * so 1e-7 absolute.
  */
+@ExtendWith(DoublePrecision.class)
 class PerExampleLossTest {
     private static final IActivation IDENTITY = new ActivationIdentity();
     private static final IActivation SOFTMAX = new ActivationSoftmax();
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
     private static INDArray matrix(double[]... rows) {
         return Nd4j.createFromArray(rows);
     }

@@ -10,9 +10,8 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -63,12 +62,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Tolerance of the oracle comparison: SuperLoss's l and the reference l come from different ND4J reductions (a few
  * ulp apart) and dSuperLoss/dl = sigma &lt;= e, so 1e-12 relative to the magnitudes involved.
  */
+@ExtendWith(DoublePrecision.class)
 class SuperLossLossMatrixTest {
     private static final int N_IN = 2;
     private static final int EXAMPLES = 3;
     private static final int STEPS = 3;
-    private static DataType previous;
-
     enum Layer { OUTPUT, LOSS, RNN }
 
     /** In the order the rotation assigns them to layers. */
@@ -119,17 +117,6 @@ class SuperLossLossMatrixTest {
             this.mask = mask == null ? null : mask.detach();
             return super.computeGradient(labels, preOutput, activationFn, mask);
         }
-    }
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
     }
 
     static List<Cell> cells() {
