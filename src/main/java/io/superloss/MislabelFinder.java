@@ -48,6 +48,7 @@ public final class MislabelFinder {
     private final Forward forward;
     private final OutputSide output;
     private final SuperLoss loss;
+    private final PerExampleLoss baseLoss;
 
     /**
      * One row of the ranking: a training example (and time step, for sequence outputs) with its confidence.
@@ -56,8 +57,8 @@ public final class MislabelFinder {
      * @param timeStep the time step for recurrent output layers, -1 for feed-forward output layers
      * @param sigma    the SuperLoss confidence: below 1 for examples harder than the threshold, NaN when the base loss
      *                 is NaN (ranked last)
-     * @param loss     the base loss of the example as the wrapped loss function reports it (for rows with a per-row
-     *                 mask weight other than 1, scaled by that weight)
+     * @param loss     the base loss of the example: the wrapped loss's per-example value that SuperLoss compares with
+     *                 tau (see {@link SuperLoss}; not scaled by a per-row mask weight)
      */
     public record Suspect(long index, int timeStep, double sigma, double loss) {
     }
@@ -66,6 +67,7 @@ public final class MislabelFinder {
         this.forward = forward;
         this.output = OutputSide.of(outputLayer);
         this.loss = loss == null ? output.ownSuperLoss() : loss;
+        this.baseLoss = PerExampleLoss.of(this.loss.inner());
     }
 
     /**
@@ -212,28 +214,15 @@ public final class MislabelFinder {
         INDArray layerInput = forward.outputLayerInput(features, featuresMask, labelsMask);
         Rows rows = output.rows(layerInput, labels, labelsMask, featuresMask);
         double[] sigma = loss.confidence(rows.labels, rows.preOutput, output.activation, rows.mask).toDoubleVector();
-        double[] base = loss.inner().computeScoreArray(rows.labels, rows.preOutput, output.activation, rows.mask)
-                .toDoubleVector();
-        boolean[] masked = maskedRows(rows.mask, sigma.length);
+        double[] weight = BatchShape.rowWeights(rows.mask, sigma.length);
+        double[] base = baseLoss.values(rows.labels, rows.preOutput, output.activation, rows.mask, weight);
         for (int r = 0; r < sigma.length; r++) {
-            if (!masked[r]) {
+            if (weight[r] != 0.0) {
                 into.add(rows.timeSteps < 0
                         ? new Suspect(offset + r, -1, sigma[r], base[r])
                         : new Suspect(offset + r / rows.timeSteps, r % rows.timeSteps, sigma[r], base[r]));
             }
         }
-    }
-
-    /** SuperLoss's rule: a row is masked out when its mask is all zero. */
-    private static boolean[] maskedRows(INDArray mask, int count) {
-        boolean[] masked = new boolean[count];
-        if (mask != null) {
-            double[] rowMax = mask.amax(1).toDoubleVector();
-            for (int r = 0; r < count; r++) {
-                masked[r] = rowMax[r] == 0.0;
-            }
-        }
-        return masked;
     }
 
     private static List<Suspect> sorted(List<Suspect> suspects) {

@@ -2,7 +2,7 @@ package io.superloss;
 
 /**
  * One batch as both executions consume it: the wrapped loss's per-row values (unweighted) and the rows' weights
- * ({@link RowWeights}), with the sums over the rows usable for the threshold (weight &gt; 0 and a finite loss). Never
+ * ({@link BatchShape#rowWeights}), with the sums over the rows usable for the threshold (weight &gt; 0 and a finite loss). Never
  * modified once built: {@link BatchPreparation} may hand the same instance to a later call with the same arguments.
  */
 final class PreparedBatch {

@@ -20,10 +20,10 @@ import java.util.Objects;
 
 /**
  * SuperLoss (Castells, Weinzaepfel and Revaud, "SuperLoss: A Generic Loss for Robust Curriculum Learning",
- * NeurIPS 2020) as a DL4J loss function: it wraps any per-example loss and reweights each example by a confidence
- * sigma = exp(-W0(max(-2/e, (l - tau) / lambda) / 2)), so that examples whose loss stays far above the threshold tau
- * (often mislabeled ones) get little weight. It is especially useful for noisy datasets, and the confidences
- * ({@link #lastConfidence()}, {@link #confidence}) point at difficult or mislabeled examples.
+ * NeurIPS 2020) as a DL4J loss function: it wraps any per-example loss ({@link PerExampleLoss}) and reweights each
+ * example by a confidence sigma = exp(-W0(max(-2/e, (l - tau) / lambda) / 2)), so that examples whose loss stays far
+ * above the threshold tau (often mislabeled ones) get little weight. It is especially useful for noisy datasets, and
+ * the confidences ({@link #lastConfidence()}, {@link #confidence}) point at difficult or mislabeled examples.
  *
  * <pre>{@code
  * new OutputLayer.Builder(new SuperLoss(new LossMCXENT())).activation(Activation.SOFTMAX).nOut(10).build()
@@ -38,10 +38,11 @@ import java.util.Objects;
  *       gradient row (exact: sigma minimises the SuperLoss, see {@link SuperLossKernel}).</li>
  *   <li>{@link #computeScore} and {@link #computeScoreArray} read the threshold and never change it; before any
  *       training call they use the batch's own mean for that call only.</li>
- *   <li>Masks: per-row masks ([rows,1]) weight each row (0 = masked out), per-output masks ([rows,nOut]) are passed
- *       to the wrapped loss, and a row whose mask is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN
- *       confidence and do not count towards tau; the batch mean weights rows by their mask value. Mask values must be
- *       finite and &gt;= 0 ({@link IllegalArgumentException} otherwise).</li>
+ *   <li>Masks ({@link BatchShape}): per-row masks ([rows,1]) weight each row (0 = masked out) and are applied by
+ *       SuperLoss; per-output masks ([rows,nOut], values 0 or 1) are passed to the wrapped loss, and a row whose mask
+ *       is all zero is masked out. Masked rows give 0 loss, 0 gradient, NaN confidence and do not count towards tau;
+ *       the batch mean weights rows by their mask value. Other mask values are refused
+ *       ({@link IllegalArgumentException}).</li>
  *   <li>Rows with a non-finite base loss are left out of the threshold update (a WARN is logged with their count);
  *       their SuperLoss and sigma follow IEEE arithmetic, so the problem stays visible. A batch with no usable row
  *       changes no state and is not counted.</li>
@@ -91,6 +92,8 @@ public class SuperLoss extends SameDiffLoss {
     private final Execution execution;
 
     private final ThresholdState state;
+    /** The wrapped loss's per-example values and the gradient they are consistent with. */
+    private final transient PerExampleLoss perExample;
     private final transient BatchPreparation batches;
     private transient volatile Confidences lastConfidences;
     /** The execution's implementation, made on first use (guarded by this for creation). */
@@ -127,7 +130,8 @@ public class SuperLoss extends SameDiffLoss {
      * SuperLoss over {@code inner} with an EMA threshold (momentum 0.9), lambda = 1 and no warm-up.
      *
      * @param inner the per-example loss to wrap
-     * @throws IllegalArgumentException if {@code inner} is null
+     * @throws IllegalArgumentException if {@code inner} is null or has no per-example values (LossFMeasure; see
+     *                                  {@link PerExampleLoss})
      */
     public SuperLoss(ILossFunction inner) {
         this(inner, Threshold.ema(DEFAULT_MOMENTUM), DEFAULT_LAMBDA, 0, null);
@@ -152,8 +156,9 @@ public class SuperLoss extends SameDiffLoss {
         this.lambda = lambda;
         this.warmupIterations = warmupIterations;
         this.execution = execution == null ? Execution.FUSED : execution;
+        this.perExample = PerExampleLoss.of(inner);
         this.state = new ThresholdState(threshold, warmupIterations, state);
-        this.batches = new BatchPreparation(inner);
+        this.batches = new BatchPreparation(inner, perExample);
     }
 
     /** Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches. */
@@ -383,7 +388,7 @@ public class SuperLoss extends SameDiffLoss {
                                                 INDArray mask) {
         PreparedBatch batch = batches.prepare(labels, preOutput, activationFn, mask);
         // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
-        INDArray gradient = inner.computeGradient(labels, preOutput, activationFn, mask);
+        INDArray gradient = perExample.gradient(labels, preOutput, activationFn, mask, batch.weight);
         if (batch.nonFinite > 0) {
             log.warn("SuperLoss: {} of {} rows have a non-finite base loss ({}); they are left out of the threshold "
                     + "update", batch.nonFinite, batch.count, inner);

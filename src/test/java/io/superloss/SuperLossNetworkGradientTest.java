@@ -11,9 +11,8 @@ import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,20 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DL4J's own gradient checker on whole networks whose output layer uses SuperLoss: backprop through the network with
  * the SuperLoss gradient must match numerical differentiation of the network score.
  */
+@ExtendWith(DoublePrecision.class)
 class SuperLossNetworkGradientTest {
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
     private static INDArray oneHot(Random r, int rows, int classes) {
         INDArray y = Nd4j.zeros(DataType.DOUBLE, rows, classes);
         for (int i = 0; i < rows; i++) {

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>sigma lies in (0, e];</li>
  *   <li>sigma is non-increasing in the loss for a fixed tau, above 1 below tau and below 1 above it;</li>
  *   <li>SuperLoss, sigma and the gradient are finite for finite inputs;</li>
- *   <li>gradient rows equal sigma times the wrapped loss's gradient rows (masked rows: zero).</li>
+ *   <li>gradient rows equal sigma times the row's weight times the wrapped loss's gradient rows (masked rows: zero;
+ *       a per-row mask is applied by SuperLoss, the wrapped loss sees per-output masks only).</li>
  * </ul>
  * Each failure message names the seed.
  */
@@ -193,15 +194,17 @@ class SuperLossPropertyTest {
                     + (mask == null ? "none" : Arrays.toString(mask.shape())) + ", " + threshold + ", lambda "
                     + lambda + ")";
 
-            // The wrapped loss's own values and gradient, on copies (DL4J activations may backprop in place).
+            // The wrapped loss's own values and gradient, on copies (DL4J activations may backprop in place). A per-row
+            // mask is SuperLoss's to apply: the wrapped loss sees per-output masks only.
             ILossFunction plain = inner.create();
-            double[] base = plain.computeScoreArray(labels.dup(), preOut.dup(), inner.activation, mask)
+            INDArray perOutputMask = mask != null && mask.columns() == 1 ? null : mask;
+            double[] base = plain.computeScoreArray(labels.dup(), preOut.dup(), inner.activation, perOutputMask)
                     .toDoubleVector();
-            INDArray innerGrad = plain.computeGradient(labels.dup(), preOut.dup(), inner.activation, mask);
+            INDArray innerGrad = plain.computeGradient(labels.dup(), preOut.dup(), inner.activation, perOutputMask);
             double[] weight = rowWeights(mask, rows);
             for (int i = 0; i < rows; i++) {
                 if (weight[i] != 0) {
-                    double l = base[i] / (mask != null && mask.columns() == 1 ? weight[i] : 1.0);
+                    double l = base[i];
                     assertTrue(Double.isFinite(l) && Math.abs(l) <= cols * 1e30, where + ": test data, row loss " + l);
                 }
             }
@@ -224,7 +227,9 @@ class SuperLossPropertyTest {
                 assertTrue(sigma > 0 && sigma <= Math.E, row + ": sigma " + sigma);
                 assertTrue(Double.isFinite(scores[i]), row + ": SuperLoss " + scores[i]);
                 for (int j = 0; j < cols; j++) {
-                    double expected = sigma * innerGrad.getDouble(i, j);
+                    // A fractional row weight scales the wrapped loss's gradient row first, then sigma scales it.
+                    double g = innerGrad.getDouble(i, j);
+                    double expected = sigma * (weight[i] == 1.0 ? g : weight[i] * g);
                     double actual = gradient.getDouble(i, j);
                     assertTrue(Double.isFinite(actual), row + ": gradient " + actual);
                     assertEquals(expected, actual, 1e-15 * Math.abs(expected), row + ", output " + j);

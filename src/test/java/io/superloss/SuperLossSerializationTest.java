@@ -13,16 +13,23 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -65,6 +72,51 @@ class SuperLossSerializationTest {
             assertEquals(loss.inner(), s.inner());
             assertEquals(loss.tau(), s.tau());
         }
+    }
+
+    /**
+     * Every wrapped loss of the loss matrix ({@link BuiltInLoss}): after training, the configuration JSON and a
+     * ModelSerializer round trip give back the wrapped loss's configuration and the threshold, and the restored network
+     * scores a batch as the original does.
+     */
+    @ParameterizedTest
+    @EnumSource(BuiltInLoss.class)
+    void everyWrappedLossRoundTripsWithItsThreshold(BuiltInLoss builtIn) throws IOException {
+        if (builtIn.refused()) {
+            return; // LossFMeasure: no SuperLoss to serialise (SuperLossLossMatrixTest)
+        }
+        Activation activation = builtIn.activations.get(0);
+        int nOut = builtIn.nOut(activation);
+        SuperLoss loss = new SuperLoss(builtIn.create());
+        // ND4J's default data type (FLOAT): LossMixtureDensity and LossMultiLabel create arrays of that type.
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(Nd4j.defaultFloatingPointType()).updater(new Sgd(0.05)).list()
+                .layer(new OutputLayer.Builder(loss).nIn(2).nOut(nOut).activation(activation).build())
+                .validateOutputLayerConfig(false).build());
+        net.init();
+        Random r = new Random(builtIn.ordinal());
+        DataSet batch = new DataSet(Nd4j.rand(6, 2).subi(0.5),
+                Nd4j.createFromArray(builtIn.labelRows(r, 6, activation)).castTo(Nd4j.defaultFloatingPointType()));
+        net.fit(batch);
+        net.fit(batch);
+        double tau = loss.tau();
+        assertTrue(Double.isFinite(tau), builtIn + ": trained");
+
+        MultiLayerConfiguration json = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        SuperLoss fromJson = (SuperLoss) ((BaseOutputLayer) json.getConf(0).getLayer()).getLossFn();
+        assertEquals(loss, fromJson, builtIn + ": JSON configuration");
+        assertEquals(loss.inner(), fromJson.inner(), builtIn + ": JSON wrapped loss");
+        assertEquals(tau, fromJson.tau(), 0.0, builtIn + ": JSON threshold");
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
+                new ByteArrayInputStream(bytes.toByteArray()), true);
+        SuperLoss restoredLoss = lossOf(restored);
+        assertEquals(loss, restoredLoss, builtIn + ": ModelSerializer configuration");
+        assertEquals(loss.inner(), restoredLoss.inner(), builtIn + ": ModelSerializer wrapped loss");
+        assertEquals(tau, restoredLoss.tau(), 0.0, builtIn + ": ModelSerializer threshold");
+        assertEquals(net.score(batch), restored.score(batch), 0.0, builtIn + ": score of the restored network");
     }
 
     @Test

@@ -24,6 +24,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossL1;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.nd4j.linalg.lossfunctions.impl.LossMixtureDensity;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import java.util.Arrays;
 import java.util.List;
@@ -34,9 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Array shapes: mismatches are rejected before any state changes, with both shapes in the message; per-row masks
- * ([rows,1]) weight rows, per-output masks ([rows,nOut]) go to the wrapped loss where it supports them; RNN data (3-D,
- * with time-step masks) works through {@link RnnOutputLayer}.
+ * Array shapes ({@link BatchShape}): mismatches are rejected before any state changes, with both shapes in the message
+ * (SuperLoss checks ranks, rows and masks; the wrapped loss its label layout); per-row masks ([rows,1]) weight rows,
+ * per-output masks ([rows,nOut], 0/1) go to the wrapped loss where it supports them; RNN data (3-D, with time-step
+ * masks) works through {@link RnnOutputLayer}.
  *
  * <p>Tolerances: expected values are computed from the same per-row base losses in the same order, so thresholds
  * agree exactly; SuperLoss values against the apfloat oracle agree to 1e-12 relative (see SuperLossValueTest).
@@ -79,7 +82,8 @@ class SuperLossShapeTest {
         INDArray confidenceBefore = loss.lastConfidence();
 
         long[] pre = {4, 3};
-        // {labels shape, preOutput shape, mask shape or null}: each violates one rule.
+        // {labels shape, preOutput shape, mask shape or null}: each violates one rule (LossMSE's own labels rule for
+        // the first: the wrapped loss checks the label layout, SuperLoss names the shapes).
         long[][][] cases = {
             {{4, 2}, pre, null},            // labels with another nOut
             {{5, 3}, pre, null},            // labels with more rows
@@ -115,6 +119,72 @@ class SuperLossShapeTest {
         assertEquals(before.tau(), loss.tau(), 0.0);
         assertEquals(before.calls(), loss.snapshot().calls());
         assertEquals(confidenceBefore, loss.lastConfidence());
+    }
+
+    /** The reproduction: class-index labels [rows,1] (LossSparseMCXENT), labels narrower than the output. */
+    @ParameterizedTest
+    @EnumSource(SuperLossVariant.class)
+    void labelLayoutsOtherThanThePreOutputShapeAreTheWrappedLossesToCheck(SuperLossVariant variant) {
+        double tau = 0.7;
+        double lambda = 0.5;
+        LossMixtureDensity mdn = LossMixtureDensity.builder().gaussians(2).labelWidth(3).build();
+        record Case(ILossFunction inner, INDArray labels, INDArray preOutput, IActivation activation) {
+        }
+        Random r = new Random(4);
+        List<Case> cases = List.of(
+            new Case(new LossSparseMCXENT(), Nd4j.createFromArray(new double[][] {{2}, {0}, {3}}), random(r, 3, 4),
+                    SOFTMAX),
+            new Case(new LossSparseMCXENT(), Nd4j.createFromArray(new int[][] {{1}, {3}, {0}}), random(r, 3, 4),
+                    SOFTMAX),
+            new Case(mdn, random(r, 3, 3), random(r, 3, 10), IDENTITY));
+        for (Case c : cases) {
+            SuperLoss loss = variant.build(SuperLoss.builder(c.inner).threshold(Threshold.constant(tau))
+                    .lambda(lambda));
+            INDArray mask = column(1, 0, 1);
+            double[] base = c.inner.computeScoreArray(c.labels, c.preOutput.dup(), c.activation, null)
+                    .toDoubleVector();
+            INDArray innerGrad = c.inner.computeGradient(c.labels, c.preOutput.dup(), c.activation, null);
+            INDArray g = loss.computeGradient(c.labels, c.preOutput.dup(), c.activation, mask);
+            INDArray s = loss.computeScoreArray(c.labels, c.preOutput.dup(), c.activation, mask);
+            for (int i = 0; i < 3; i++) {
+                double w = mask.getDouble(i, 0);
+                SuperLossOracle.Row ref = SuperLossOracle.row(base[i], tau, lambda);
+                assertClose(w * ref.superLoss(), s.getDouble(i, 0), c.inner + " row " + i);
+                for (int j = 0; j < c.preOutput.columns(); j++) {
+                    // LossMixtureDensity's gradient has ND4J's default data type (FLOAT here): sigma and the product
+                    // are rounded to float (2 x 2^-24 relative).
+                    double expected = w * ref.sigma() * innerGrad.getDouble(i, j);
+                    double tolerance = g.dataType() == DataType.DOUBLE ? 1e-12 : 1.2e-7;
+                    assertEquals(expected, g.getDouble(i, j), tolerance * Math.abs(expected), c.inner + " gradient");
+                }
+            }
+        }
+        // A label layout the wrapped loss rejects: both shapes named, the wrapped loss's reason as the cause.
+        SuperLoss loss = variant.build(SuperLoss.builder(mdn));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.computeGradient(random(r, 3, 10), random(r, 3, 10), IDENTITY, null));
+        assertTrue(e.getMessage().contains("[3, 10]") && e.getMessage().contains("LossMixtureDensity")
+                && e.getCause() != null, e.getMessage());
+        assertTrue(Double.isNaN(loss.tau()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(SuperLossVariant.class)
+    void perOutputMaskValuesOtherThanZeroOrOneAreRejected(SuperLossVariant variant) {
+        // ND4J's losses weigh them once in the score and twice in the gradient (Nd4jLossBehaviourTest).
+        SuperLoss loss = variant.build(SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()));
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, 3, 2);
+        INDArray preOut = Nd4j.ones(DataType.DOUBLE, 3, 2);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, 3, 2);
+        mask.putScalar(1, 0, 0.5);
+        for (Executable call : List.<Executable>of(
+                () -> loss.computeGradient(labels, preOut, IDENTITY, mask),
+                () -> loss.computeScoreArray(labels, preOut, IDENTITY, mask))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+            assertTrue(e.getMessage().contains("0 or 1") && e.getMessage().contains("0.5")
+                    && e.getMessage().contains("[1, 0]") && e.getMessage().contains("[rows,1]"), e.getMessage());
+        }
+        assertTrue(Double.isNaN(loss.tau()));
     }
 
     @ParameterizedTest
