@@ -4,6 +4,7 @@ import io.superloss.examples.Digits;
 import io.superloss.examples.DigitsModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * per-row loss is exactly the pre-output (any sign, NaN and infinities included) and its gradient is 1, so every
  * expected value below follows from the pre-outputs by hand.
  */
+@ExtendWith(StderrOnFailure.class) // non-finite rows on purpose: their WARNs show only if a test fails
 class SuperLossNonFiniteTest {
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
     private static final double NAN = Double.NaN;
