@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lambert W0 throughput, Java vs Boost.Math 1.74, in one run on the same argument arrays (issue 5, item 1):
+# Lambert W0 throughput, Java vs Boost.Math 1.74, in one run on the same argument arrays:
 #   1. writes the argument files (io.superloss.bench.LambertWInputs: SuperLoss-shaped and wide-range sets, double and
 #      float) into $OUT (default target/bench);
 #   2. builds scripts/lambertw_boost_bench.cpp with g++ -O2 against Debian's libboost-dev (installed if missing) and
