@@ -50,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shared by {@code tau()}, the SameDiff {@code tau} variable, JSON and {@link SuperLoss#withExecution}, safe under
  * concurrent calls; and {@link SuperLoss#defineLoss} as the symbolic form of a SameDiff wrapped loss.
  */
-@ExtendWith(StderrOnFailure.class) // non-finite rows on purpose: their WARNs show only if a test fails
+// Non-finite-row WARNs and SameDiff's gradient printout show only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class SuperLossGraphExecutionTest {
     /** FUSED and GRAPH both compute in double from the same per-row values; only W0 and summation order differ. */
     private static final double TOLERANCE = 1e-9;

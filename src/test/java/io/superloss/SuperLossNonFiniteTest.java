@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * per-row loss is exactly the pre-output (any sign, NaN and infinities included) and its gradient is 1, so every
  * expected value below follows from the pre-outputs by hand.
  */
-@ExtendWith(StderrOnFailure.class) // non-finite rows on purpose: their WARNs show only if a test fails
+// Non-finite rows warn by design: their WARNs show only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class SuperLossNonFiniteTest {
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
     private static final double NAN = Double.NaN;
