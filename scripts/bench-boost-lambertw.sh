@@ -12,7 +12,7 @@
 #   4. prints the table (io.superloss.bench.LambertWComparison): medians in ns per evaluation and Java / Boost.
 # Usage: scripts/bench-boost-lambertw.sh            (about 2.5 minutes with the defaults)
 # Environment: OUT (output folder), ROUNDS (default 3), SAMPLES / SAMPLE_MS (samples per case and round, and their
-#              length in ms of CPU time), CXXFLAGS (default -O2, the issue's setting).
+#              length in ms of CPU time), CXXFLAGS (default -O2, the level of the comparison in BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1
