@@ -21,8 +21,8 @@ python3 - "$spec/kernel.json" "$classpath" <<'PY'
 import json, sys
 path, classpath = sys.argv[1], sys.argv[2]
 spec = {
+    # Logging: src/test/resources/simplelogger.properties, on the class path.
     "argv": ["java", "-Xmx4g", "-Djava.awt.headless=true",
-             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
              "-cp", classpath, "io.superloss.notebooks.JavaKernel", "{connection_file}"],
     "display_name": "Java (superloss-dl4j)",
     "language": "java",

@@ -41,6 +41,34 @@ fi
 grep -q ArrayIndexOutOfBoundsException "$jupyter_path/must-fail.log" \
   || { cat "$jupyter_path/must-fail.log" >&2; echo "the failing cell did not report its exception" >&2; exit 1; }
 echo "notebook failure check OK: a throwing cell fails the run"
+# Self-check of display: a final expression without a semicolon shows its value as the cell's result, and nothing
+# else does.
+display=$jupyter_path/display-check.ipynb
+python3 - "$display" <<'PY'
+import json, sys
+sources = ["1 + 1", "1 + 1;", "int x = 20;\nx + 1", "String s = \"a\" + \"b\"", "System.out.println(\"printed\")"]
+cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s} for s in sources]
+nb = {"cells": cells, "metadata": {"kernelspec": {"name": "java", "display_name": "Java", "language": "java"}},
+      "nbformat": 4, "nbformat_minor": 4}
+json.dump(nb, open(sys.argv[1], "w"))
+PY
+jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=java \
+  --ExecutePreprocessor.timeout=120 --output-dir "$jupyter_path" --output display-checked "$display" \
+  >"$jupyter_path/display-check.log" 2>&1 || { cat "$jupyter_path/display-check.log" >&2; exit 1; }
+python3 - "$jupyter_path/display-checked.ipynb" <<'PY'
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+def results(cell):
+    return ["".join(o["data"]["text/plain"]) for o in cell["outputs"] if o["output_type"] == "execute_result"]
+expected = [["2"], [], ["21"], [], []]
+actual = [results(c) for c in cells]
+if actual != expected:
+    sys.exit(f"kernel display check failed: cell results {actual}, expected {expected}")
+printed = "".join("".join(o.get("text", "")) for o in cells[4]["outputs"] if o["output_type"] == "stream")
+if printed.strip() != "printed":
+    sys.exit(f"kernel display check failed: System.out gave {printed!r}")
+PY
+echo "notebook display check OK: a final expression shows its value, statements and a trailing semicolon do not"
 # Committed notebooks must keep their rendered outputs: every code cell executed.
 python3 - notebooks/*.ipynb <<'PY'
 import json, sys

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lambert W0 throughput, Java vs Boost.Math 1.74, in one run on the same argument arrays (issue 5, item 1):
+# Lambert W0 throughput, Java vs Boost.Math 1.74, in one run on the same argument arrays:
 #   1. writes the argument files (io.superloss.bench.LambertWInputs: SuperLoss-shaped and wide-range sets, double and
 #      float) into $OUT (default target/bench);
 #   2. builds scripts/lambertw_boost_bench.cpp with g++ -O2 against Debian's libboost-dev (installed if missing) and
@@ -12,7 +12,7 @@
 #   4. prints the table (io.superloss.bench.LambertWComparison): medians in ns per evaluation and Java / Boost.
 # Usage: scripts/bench-boost-lambertw.sh            (about 2.5 minutes with the defaults)
 # Environment: OUT (output folder), ROUNDS (default 3), SAMPLES / SAMPLE_MS (samples per case and round, and their
-#              length in ms of CPU time), CXXFLAGS (default -O2, the issue's setting).
+#              length in ms of CPU time), CXXFLAGS (default -O2, the level of the comparison in BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU-side checks of the CUDA C sources (no GPU needed), run by .ci/run on every change:
-#  0. lambertw.cuh is what scripts/port_lambertw_kernel.py generates from the Java kernel now;
+#  0. lambertw.cuh is what scripts/port_lambertw_kernel.py generates from the current Java kernel;
 #  1. the host build of lambertw.cuh (g++) meets the accuracy targets on the shipped reference points
 #     (CudaHostMathTest, in `mvn test`, compares the same host build with the Java kernels);
 #  2. when nvcc is on the PATH: superloss_kernels.cu compiles to PTX for compute_75 (the oldest target nvcc 13

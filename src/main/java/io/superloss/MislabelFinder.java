@@ -65,7 +65,7 @@ public final class MislabelFinder {
 
     private MislabelFinder(Forward forward, Layer outputLayer, SuperLoss loss) {
         this.forward = forward;
-        this.output = OutputSide.of(outputLayer);
+        this.output = new OutputSide(outputLayer);
         this.loss = loss == null ? output.ownSuperLoss() : loss;
         this.baseLoss = PerExampleLoss.of(this.loss.inner());
     }
@@ -212,15 +212,15 @@ public final class MislabelFinder {
         INDArray labelsMask = batch.getLabelsMaskArray();
         INDArray featuresMask = batch.getFeaturesMaskArray();
         INDArray layerInput = forward.outputLayerInput(features, featuresMask, labelsMask);
-        Rows rows = output.rows(layerInput, labels, labelsMask, featuresMask);
-        double[] sigma = loss.confidence(rows.labels, rows.preOutput, output.activation, rows.mask).toDoubleVector();
-        double[] weight = BatchShape.rowWeights(rows.mask, sigma.length);
-        double[] base = baseLoss.values(rows.labels, rows.preOutput, output.activation, rows.mask, weight);
+        LossArguments args = output.lossArguments(layerInput, labels, labelsMask, featuresMask);
+        double[] sigma = loss.confidence(args.labels, args.preOutput, output.activation, args.mask).toDoubleVector();
+        double[] weight = BatchShape.rowWeights(args.mask, sigma.length);
+        double[] base = baseLoss.values(args.labels, args.preOutput, output.activation, args.mask, weight);
         for (int r = 0; r < sigma.length; r++) {
             if (weight[r] != 0.0) {
-                into.add(rows.timeSteps < 0
+                into.add(args.timeSteps < 0
                         ? new Suspect(offset + r, -1, sigma[r], base[r])
-                        : new Suspect(offset + r / rows.timeSteps, r % rows.timeSteps, sigma[r], base[r]));
+                        : new Suspect(offset + r / args.timeSteps, r % args.timeSteps, sigma[r], base[r]));
             }
         }
     }
@@ -251,71 +251,47 @@ public final class MislabelFinder {
     }
 
     /** The arrays SuperLoss sees for one batch: rank 2, one row per example (or example and time step). */
-    private record Rows(INDArray labels, INDArray preOutput, INDArray mask, int timeSteps) {
+    private record LossArguments(INDArray labels, INDArray preOutput, INDArray mask, int timeSteps) {
     }
 
-    /** How the supported output layers turn their input into the 2-D pre-activation their loss function sees. */
+    /**
+     * How the output layer turns its input into the 2-D pre-activation its loss function sees (which layers do what:
+     * {@link OutputLayers}).
+     */
     private static final class OutputSide {
         final Layer layer;
         final IActivation activation;
-        final boolean dense;
+        final OutputLayers.PreActivation preActivation;
         final RNNFormat sequenceFormat;
 
-        private OutputSide(Layer layer, IActivation activation, boolean dense, RNNFormat sequenceFormat) {
-            this.layer = layer;
-            this.activation = activation;
-            this.dense = dense;
-            this.sequenceFormat = sequenceFormat;
-        }
-
-        static OutputSide of(Layer layer) {
+        private OutputSide(Layer layer) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            boolean dense = layer instanceof org.deeplearning4j.nn.layers.OutputLayer
-                    || layer instanceof org.deeplearning4j.nn.layers.training.CenterLossOutputLayer
-                    || layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer;
-            boolean identity = layer instanceof org.deeplearning4j.nn.layers.LossLayer
-                    || layer instanceof org.deeplearning4j.nn.layers.recurrent.RnnLossLayer;
-            if (!dense && !identity) {
-                throw new UnsupportedOperationException("MislabelFinder supports OutputLayer, CenterLossOutputLayer, "
-                        + "RnnOutputLayer, LossLayer and RnnLossLayer output layers, got "
-                        + layer.getClass().getName());
+            this.layer = layer;
+            this.preActivation = OutputLayers.preActivation(conf);
+            if (preActivation == null) {
+                throw new UnsupportedOperationException("MislabelFinder supports " + OutputLayers.PER_ROW_LAYERS
+                        + " output layers, got " + conf.getClass().getName());
             }
-            IActivation activation = ((org.deeplearning4j.nn.conf.layers.BaseLayer) conf).getActivationFn();
-            RNNFormat format = null;
-            if (conf instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer) {
-                format = ((org.deeplearning4j.nn.conf.layers.RnnOutputLayer) conf).getRnnDataFormat();
-            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.RnnLossLayer) {
-                format = ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) conf).getRnnDataFormat();
-            } else {
-                return new OutputSide(layer, activation, dense, null);
-            }
-            return new OutputSide(layer, activation, dense, format == null ? RNNFormat.NCW : format);
+            this.activation = OutputLayers.activation(conf);
+            this.sequenceFormat = OutputLayers.sequenceFormat(conf);
         }
 
         SuperLoss ownSuperLoss() {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            ILossFunction fn;
-            if (conf instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer) {
-                fn = ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) conf).getLossFn();
-            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.LossLayer) {
-                fn = ((org.deeplearning4j.nn.conf.layers.LossLayer) conf).getLossFn();
-            } else {
-                fn = ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) conf).getLossFn();
+            ILossFunction fn = OutputLayers.lossFunction(layer.conf().getLayer());
+            if (fn instanceof SuperLoss superLoss) {
+                return superLoss;
             }
-            if (!(fn instanceof SuperLoss)) {
-                throw new IllegalArgumentException("the output layer's loss is " + fn + ", not a SuperLoss: pass the "
-                        + "SuperLoss to use to MislabelFinder.of(net, loss)");
-            }
-            return (SuperLoss) fn;
+            throw new IllegalArgumentException("the output layer's loss is " + fn + ", not a SuperLoss: pass the "
+                    + "SuperLoss to use to MislabelFinder.of(net, loss)");
         }
 
-        Rows rows(INDArray input, INDArray labels, INDArray labelsMask, INDArray featuresMask) {
+        LossArguments lossArguments(INDArray input, INDArray labels, INDArray labelsMask, INDArray featuresMask) {
             if (sequenceFormat == null) {
                 if (input.rank() != 2) {
                     throw new IllegalArgumentException("the output layer expects 2-D input, got "
                             + Arrays.toString(input.shape()));
                 }
-                return new Rows(labels, preOutput(input), labelsMask, -1);
+                return new LossArguments(labels, preOutput(input), labelsMask, -1);
             }
             if (input.rank() != 3 || labels.rank() != 3) {
                 throw new IllegalArgumentException("a sequence output layer needs 3-D input and labels, got input "
@@ -329,11 +305,11 @@ public final class MislabelFinder {
             if (mask != null) {
                 mask2d = mask.rank() == 3 ? flatten(toNcw(mask)) : mask.dup('c').reshape('c', mask.length(), 1);
             }
-            return new Rows(flatten(lab), preOutput(flatten(in)), mask2d, timeSteps);
+            return new LossArguments(flatten(lab), preOutput(flatten(in)), mask2d, timeSteps);
         }
 
         private INDArray preOutput(INDArray input2d) {
-            if (!dense) {
+            if (preActivation == OutputLayers.PreActivation.INPUT) {
                 return input2d;
             }
             INDArray w = layer.getParam("W");

@@ -1,5 +1,7 @@
 package io.superloss;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
@@ -186,6 +188,40 @@ public class SuperLoss extends SameDiffLoss {
     /** A builder for a SuperLoss over {@code inner}, starting from the defaults of {@link #SuperLoss(ILossFunction)}. */
     public static Builder builder(ILossFunction inner) {
         return new Builder(inner);
+    }
+
+    /**
+     * The SuperLoss of {@code net}'s output layer: the instance the network trains with, so its {@link #tau()} is the
+     * network's threshold, also after a {@code ModelSerializer} restore or a configuration JSON round trip.
+     *
+     * @throws IllegalArgumentException if the output layer's loss is not a SuperLoss (the message names the layer
+     *                                  and its loss)
+     */
+    public static SuperLoss of(MultiLayerNetwork net) {
+        return OutputLayers.superLoss(net);
+    }
+
+    /**
+     * The SuperLoss of {@code graph}'s output layer that has one, as {@link #of(MultiLayerNetwork)}.
+     *
+     * @throws IllegalArgumentException if no output layer has a SuperLoss, or several do (the message names them;
+     *                                  choose one with {@link #of(ComputationGraph, String)})
+     */
+    public static SuperLoss of(ComputationGraph graph) {
+        return OutputLayers.superLoss(graph, null);
+    }
+
+    /**
+     * The SuperLoss of {@code graph}'s output layer {@code layerName}, as {@link #of(MultiLayerNetwork)}.
+     *
+     * @throws IllegalArgumentException if {@code layerName} is not an output layer of the graph, or its loss is not
+     *                                  a SuperLoss (the message names the graph's output layers)
+     */
+    public static SuperLoss of(ComputationGraph graph, String layerName) {
+        if (layerName == null) {
+            throw new IllegalArgumentException("layerName must not be null");
+        }
+        return OutputLayers.superLoss(graph, layerName);
     }
 
     /** The wrapped per-example loss. */

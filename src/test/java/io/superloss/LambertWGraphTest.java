@@ -4,6 +4,7 @@ import org.apfloat.Apfloat;
 import org.apfloat.ApfloatMath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -27,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link LambertW#w0(double)}, on 10,500 points spread over the regimes of the algorithm; and its autodiff derivative
  * against the analytic W / (z (1 + W)).
  */
+// SameDiff prints every op of a gradient function: shown only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class LambertWGraphTest {
     private static final double INV_E = 0.36787944117144233;
     private static final float NEAREST_FLOAT_BRANCH_POINT = -0.36787945f;

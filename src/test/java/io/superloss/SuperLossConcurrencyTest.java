@@ -3,6 +3,7 @@ package io.superloss;
 import io.superloss.examples.Digits;
 import io.superloss.examples.DigitsModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
  * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
- * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once.
+ * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once;
+ * they are tagged {@code stress}, which {@code mvn test} leaves out and {@code .ci/run} runs as a step of its own.
  * A GRAPH call executes about 160 SameDiff ops (4-7 ms here, serialised on the instance), so GRAPH's three stress
  * tests take about three minutes on two cores (32,000 training calls with the sequential reference, plus the readers').
  */
@@ -114,6 +116,7 @@ class SuperLossConcurrencyTest {
         assertSame(loss, DigitsModels.outputLoss(copy), "a shallow layer clone keeps the loss object");
     }
 
+    @Tag("stress")
     @ParameterizedTest
     @EnumSource(SuperLossVariant.class)
     void globalMeanIsTheExactMeanOfEveryRowSeenUnderConcurrentTraining(SuperLossVariant variant) throws Exception {
@@ -149,6 +152,7 @@ class SuperLossConcurrencyTest {
         assertEquals(counted, loss.snapshot().calls(), "every counted training call");
     }
 
+    @Tag("stress")
     @ParameterizedTest
     @EnumSource(SuperLossVariant.class)
     void emaUpdatesWithOneBatchMeanGiveTheSequentialResultBitForBit(SuperLossVariant variant) throws Exception {
@@ -177,6 +181,7 @@ class SuperLossConcurrencyTest {
         assertTrue(Math.abs(loss.tau() - 2.5) > 1e-3, "the start value must still be visible: " + loss.tau());
     }
 
+    @Tag("stress")
     @ParameterizedTest
     @EnumSource(SuperLossVariant.class)
     void emaStaysAConvexCombinationOfTheBatchMeansWhileReadersRun(SuperLossVariant variant) throws Exception {

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -49,6 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shared by {@code tau()}, the SameDiff {@code tau} variable, JSON and {@link SuperLoss#withExecution}, safe under
  * concurrent calls; and {@link SuperLoss#defineLoss} as the symbolic form of a SameDiff wrapped loss.
  */
+// Non-finite-row WARNs and SameDiff's gradient printout show only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class SuperLossGraphExecutionTest {
     /** FUSED and GRAPH both compute in double from the same per-row values; only W0 and summation order differ. */
     private static final double TOLERANCE = 1e-9;

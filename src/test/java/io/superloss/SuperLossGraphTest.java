@@ -2,6 +2,7 @@ package io.superloss;
 
 import io.superloss.examples.Digits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -23,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SuperLossGraph on plain SameDiff graphs: state variables, the training-call contract, values, gradients, fit. */
+// SameDiff prints every op of a gradient function: shown only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class SuperLossGraphTest {
     /** A graph with a per-example loss placeholder "l" and a mask placeholder "m", both [rows,1] DOUBLE. */
     private static final class Fixture {

@@ -4,6 +4,7 @@ import io.superloss.examples.Digits;
 import io.superloss.examples.DigitsModels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * per-row loss is exactly the pre-output (any sign, NaN and infinities included) and its gradient is 1, so every
  * expected value below follows from the pre-outputs by hand.
  */
+// Non-finite rows warn by design: their WARNs show only if a test fails.
+@ExtendWith(OutputShownOnFailure.class)
 class SuperLossNonFiniteTest {
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
     private static final double NAN = Double.NaN;

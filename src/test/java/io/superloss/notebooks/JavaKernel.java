@@ -65,6 +65,11 @@ public final class JavaKernel extends BaseKernel {
         evalRaw(STARTUP);
     }
 
+    /**
+     * Runs a cell snippet by snippet; returns JShell's text of the last snippet's value when that snippet is an
+     * expression not ended by a semicolon ({@code 1 + 1} shows 2, {@code 1 + 1;} and statements show nothing), as in
+     * IJava. The front end shows it as the cell's result ({@code text/plain}).
+     */
     @Override
     public Object evalRaw(String source) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
@@ -80,8 +85,7 @@ public final class JavaKernel extends BaseKernel {
                 throw new IllegalArgumentException("incomplete Java code: " + remaining.strip());
             }
             lastValue = null;
-            // As in IJava: a final expression shows its value unless a semicolon ends it.
-            boolean showValue = info.completeness() == SourceCodeAnalysis.Completeness.COMPLETE_WITH_SEMI;
+            boolean endsWithSemicolon = info.source().strip().endsWith(";");
             for (SnippetEvent event : shell.eval(info.source())) {
                 if (event.exception() != null) {
                     throw new CellException(describe(event.exception()), event.exception());
@@ -92,8 +96,7 @@ public final class JavaKernel extends BaseKernel {
                     throw new CellException("compilation failed: " + diagnostics + "\nin: "
                             + event.snippet().source().strip(), null);
                 }
-                if (showValue && event.causeSnippet() == null && isExpression(event.snippet())
-                        && event.value() != null) {
+                if (!endsWithSemicolon && event.causeSnippet() == null && isExpression(event.snippet())) {
                     lastValue = event.value();
                 }
             }
@@ -102,6 +105,7 @@ public final class JavaKernel extends BaseKernel {
         return lastValue;
     }
 
+    /** An expression, a variable read or a call whose value JShell keeps in a temporary variable ($1, $2, ...). */
     private static boolean isExpression(Snippet snippet) {
         return snippet.kind() == Snippet.Kind.EXPRESSION
                 || (snippet instanceof VarSnippet && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND);
