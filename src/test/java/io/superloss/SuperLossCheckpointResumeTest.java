@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -32,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A network saved with {@code ModelSerializer} (updater included) after k iterations and restored continues exactly as
- * if it had never stopped: after n more iterations its parameters and its threshold equal those of an uninterrupted
+ * A network saved with {@code ModelSerializer} (updater included) after k iterations comes back with the same
+ * configuration, outputs and threshold state, and continues exactly as if it had never stopped: after n more iterations its parameters and its threshold equal those of an uninterrupted
  * k+n run on the same batches, within 1e-6 relative (CPU; in practice the runs agree bit for bit).
  */
 class SuperLossCheckpointResumeTest {
@@ -108,6 +109,16 @@ class SuperLossCheckpointResumeTest {
         assertEquals(expected.snapshot().calls(), actual.snapshot().calls(), "counted calls");
     }
 
+    /** Right after the restore: the same configuration, outputs, SuperLoss configuration and threshold state. */
+    private static void assertRestoredAsSaved(Object savedConf, Object restoredConf, INDArray savedOutput,
+                                              INDArray restoredOutput, SuperLoss saved, SuperLoss restored) {
+        assertEquals(savedConf, restoredConf, "configuration");
+        assertEquals(savedOutput, restoredOutput, "outputs");
+        assertEquals(saved, restored, "SuperLoss configuration");
+        assertEquals(saved.snapshot(), restored.snapshot(), "threshold state");
+        assertTrue(Double.isFinite(restored.tau()));
+    }
+
     @ParameterizedTest
     @MethodSource("setups")
     void multiLayerNetworkResumesExactly(Threshold threshold, int warmup, DataType dataType, @TempDir File dir)
@@ -124,6 +135,9 @@ class SuperLossCheckpointResumeTest {
         MultiLayerNetwork resumed = ModelSerializer.restoreMultiLayerNetwork(file, true);
         SuperLoss resumedLoss = (SuperLoss) DigitsModels.outputLoss(resumed);
         assertNotSame(DigitsModels.outputLoss(first), resumedLoss, "the state came back through the JSON");
+        assertRestoredAsSaved(first.getLayerWiseConfigurations(), resumed.getLayerWiseConfigurations(),
+                first.output(batches.get(0).getFeatures()), resumed.output(batches.get(0).getFeatures()),
+                (SuperLoss) DigitsModels.outputLoss(first), resumedLoss);
         fit(resumed, batches, K, K + N);
         assertSameState(straight, straightLoss, resumed, resumedLoss);
 
@@ -150,6 +164,11 @@ class SuperLossCheckpointResumeTest {
         ModelSerializer.writeModel(first, file, true);
         ComputationGraph resumed = ModelSerializer.restoreComputationGraph(file, true);
         assertNotSame(lossOf(first), lossOf(resumed));
+        assertEquals(first.getConfiguration(),
+                ComputationGraphConfiguration.fromJson(first.getConfiguration().toJson()), "configuration JSON");
+        assertRestoredAsSaved(first.getConfiguration(), resumed.getConfiguration(),
+                first.outputSingle(batches.get(0).getFeatures()), resumed.outputSingle(batches.get(0).getFeatures()),
+                lossOf(first), lossOf(resumed));
         fit(resumed, batches, K, K + N);
         assertSameState(straight, lossOf(straight), resumed, lossOf(resumed));
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,11 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
-
-    /** MSE rows with one output and zero labels: the base loss of a row is the square of its pre-output. */
-    private static INDArray column(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
-    }
 
     /** Runs {@code task(threadIndex)} on {@value #THREADS} threads released together; rethrows the first failure. */
     private static <T> List<T> runConcurrently(int threads, ThreadTask<T> task) throws Exception {
@@ -114,6 +110,30 @@ class SuperLossConcurrencyTest {
         MultiLayerNetwork net = DigitsModels.mlp(loss, 1);
         MultiLayerNetwork copy = net.clone();
         assertSame(loss, DigitsModels.outputLoss(copy), "a shallow layer clone keeps the loss object");
+    }
+
+    /**
+     * A short run that {@code mvn test} keeps: training and scoring calls from {@value #THREADS} threads, thread t
+     * training on two rows of loss (t + 1)^2, so the global mean is exactly sum (t + 1)^2 / 8 = 25.5 whatever the
+     * interleaving (every partial mean is a mean of small integers: the running mean is exact to ~1e-15). GRAPH makes
+     * fewer calls (each executes a SameDiff graph); its SameDiff {@code tau} variable shows the same threshold.
+     */
+    @ParameterizedTest
+    @EnumSource(SuperLossVariant.class)
+    void concurrentTrainingAndScoringCallsKeepTheExactMean(SuperLossVariant variant) throws Exception {
+        SuperLoss loss = variant.build(SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()));
+        int calls = variant == SuperLossVariant.GRAPH ? 15 : 200;
+        runConcurrently(THREADS, t -> {
+            double v = t + 1;
+            for (int c = 0; c < calls; c++) {
+                loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 1), column(v, v), IDENTITY, null);
+                loss.computeScore(Nd4j.zeros(DataType.DOUBLE, 2, 1), column(v, v), IDENTITY, null, true);
+            }
+            return null;
+        });
+        assertEquals(25.5, loss.tau(), 1e-12);
+        assertEquals(THREADS * calls, loss.snapshot().calls());
+        assertEquals(loss.tau(), loss.sameDiff().getVariable("tau").getArr().getDouble(0), 0.0);
     }
 
     @Tag("stress")

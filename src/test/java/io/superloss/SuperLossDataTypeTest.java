@@ -203,7 +203,7 @@ class SuperLossDataTypeTest {
         }
 
         private static void assertClose(double expected, double actual, double rel, String what) {
-            assertEquals(expected, actual, rel * (1 + Math.abs(expected)), what);
+            TestUtils.assertClose(expected, actual, rel, rel, what);
         }
     }
 }

@@ -34,11 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -71,12 +69,12 @@ class SuperLossGraphExecutionTest {
         Random r = new Random(42);
         List<Batch> b = new ArrayList<>();
         b.add(batch(r, 6, 2, null));
-        b.add(batch(r, 5, 2, col(1, 0, 1, 1, 0)));
-        b.add(batch(r, 7, 3, col(1, 0.5, 2, 0, 1, 1, 0.25)));
-        b.add(batch(r, 4, 2, col(0, 1, 1, 1)));
-        b.add(batch(r, 3, 2, col(0, 0, 0)));
+        b.add(batch(r, 5, 2, column(1, 0, 1, 1, 0)));
+        b.add(batch(r, 7, 3, column(1, 0.5, 2, 0, 1, 1, 0.25)));
+        b.add(batch(r, 4, 2, column(0, 1, 1, 1)));
+        b.add(batch(r, 3, 2, column(0, 0, 0)));
         b.add(batch(r, 8, 8, null));
-        Batch withNaN = batch(r, 5, 2, col(1, 1, 0, 1, 1));
+        Batch withNaN = batch(r, 5, 2, column(1, 1, 0, 1, 1));
         withNaN.preOutput.putScalar(3, 1, Double.NaN);
         b.add(withNaN);
         return b;
@@ -92,10 +90,6 @@ class SuperLossGraphExecutionTest {
             }
         }
         return new Batch(labels, pre, mask);
-    }
-
-    private static INDArray col(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
     }
 
     static Stream<SuperLoss> configurations() {
@@ -267,33 +261,6 @@ class SuperLossGraphExecutionTest {
         return net;
     }
 
-    @Test
-    void concurrentGraphTrainingCallsNeverLoseAnUpdate() throws Exception {
-        SuperLoss loss = SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean())
-                .execution(Execution.GRAPH).build();
-        int threads = 4;
-        int calls = 15;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            final double v = t + 1;
-            futures.add(pool.submit(() -> {
-                for (int c = 0; c < calls; c++) {
-                    INDArray pre = Nd4j.valueArrayOf(new long[] {2, 1}, v, DataType.DOUBLE);
-                    loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 2, 1), pre, new ActivationIdentity(), null);
-                    loss.computeScore(Nd4j.zeros(DataType.DOUBLE, 2, 1), pre, new ActivationIdentity(), null, true);
-                }
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
-        // Every thread adds 2 rows of loss (t+1)^2 per call: the exact mean is (1 + 4 + 9 + 16) / 4 = 7.5.
-        assertEquals(7.5, loss.tau(), 1e-12);
-        assertEquals(loss.tau(), loss.sameDiff().getVariable("tau").getArr().getDouble(0), 0.0);
-    }
-
     /**
      * defineLoss inlines a SameDiff wrapped loss: executing the graph gives the FUSED SuperLoss of the same rows
      * (wrapping the equivalent eager LossMSE), and autodiff through the whole loss gives the FUSED gradient.
@@ -355,19 +322,10 @@ class SuperLossGraphExecutionTest {
     }
 
     private static void assertClose(double expected, double actual, String what) {
-        if (Double.isNaN(expected)) {
-            assertTrue(Double.isNaN(actual), what + ": expected NaN, got " + actual);
-            return;
-        }
-        assertEquals(expected, actual, TOLERANCE * (1 + Math.abs(expected)), what);
+        TestUtils.assertClose(expected, actual, TOLERANCE, TOLERANCE, what);
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        double[] e = Nd4j.toFlattened(expected).toDoubleVector();
-        double[] a = Nd4j.toFlattened(actual).toDoubleVector();
-        for (int i = 0; i < e.length; i++) {
-            assertClose(e[i], a[i], what + " [" + i + "]");
-        }
+        TestUtils.assertClose(expected, actual, TOLERANCE, TOLERANCE, what);
     }
 }

@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import java.util.HashMap;
 import java.util.Map;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,9 +43,9 @@ class SuperLossGraphTest {
 
         Map<String, INDArray> run(double[] loss, double[] mask, SDVariable... outputs) {
             Map<String, INDArray> ph = new HashMap<>();
-            ph.put("l", col(loss));
+            ph.put("l", column(loss));
             if (mask != null) {
-                ph.put("m", col(mask));
+                ph.put("m", column(mask));
             }
             String[] names = new String[outputs.length];
             for (int i = 0; i < names.length; i++) {
@@ -64,10 +65,6 @@ class SuperLossGraphTest {
         double calls() {
             return graph.calls().getArr().getDouble(0);
         }
-    }
-
-    private static INDArray col(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
     }
 
     @Test
@@ -150,7 +147,7 @@ class SuperLossGraphTest {
         double[] mask = {1, 1, 0.5, 1, 0, 1, 1, 2};
         f.graph.trainingLoss().sum("total").markAsLoss();
         f.sd.createGradFunction("l");
-        Map<String, INDArray> ph = Map.of("l", col(loss), "m", col(mask));
+        Map<String, INDArray> ph = Map.of("l", column(loss), "m", column(mask));
         INDArray gradient = f.sd.calculateGradients(ph, "l").get("l");
         Map<String, INDArray> out = f.run(loss, mask, f.graph.trainingLoss(), f.graph.confidence(), f.graph.loss());
         double[] training = out.get(f.graph.trainingLoss().name()).toDoubleVector();

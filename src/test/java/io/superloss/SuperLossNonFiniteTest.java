@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,10 +45,6 @@ class SuperLossNonFiniteTest {
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
     private static final double NAN = Double.NaN;
     private static final double INF = Double.POSITIVE_INFINITY;
-
-    private static INDArray column(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
-    }
 
     private static INDArray ones(int rows) {
         return Nd4j.ones(DataType.DOUBLE, rows, 1);

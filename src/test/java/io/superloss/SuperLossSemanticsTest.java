@@ -12,29 +12,25 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The training-call contract of SuperLoss: when tau moves, what scoring reads, masks, bad input, state access. */
+/**
+ * The training-call contract of SuperLoss: when tau moves, what scoring reads, the gradient, state access and
+ * configuration errors. Masks and shapes: {@link SuperLossShapeTest}; non-finite rows and batches without usable rows:
+ * {@link SuperLossNonFiniteTest}; threads: {@link SuperLossConcurrencyTest}.
+ */
 class SuperLossSemanticsTest {
     private static final ActivationIdentity IDENTITY = new ActivationIdentity();
 
-    private static INDArray col(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
-    }
-
     /** Rows with MSE base losses equal to the squares of {@code v} (one output, zero labels). */
     private static INDArray pre(double... v) {
-        return col(v);
+        return column(v);
     }
 
     private static INDArray zeros(int rows) {
@@ -94,58 +90,6 @@ class SuperLossSemanticsTest {
     }
 
     @Test
-    void maskedRowsDoNotMoveTau() {
-        SuperLoss masked = new SuperLoss(new LossMSE());
-        SuperLoss plain = new SuperLoss(new LossMSE());
-        masked.computeGradient(zeros(4), pre(1, 100, 2, 300), IDENTITY, col(1, 0, 1, 0));
-        plain.computeGradient(zeros(2), pre(1, 2), IDENTITY, null);
-        assertEquals(plain.tau(), masked.tau(), 0.0);
-    }
-
-    @Test
-    void perOutputMaskMasksRowsWhoseMaskIsAllZero() {
-        SuperLoss loss = SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()).build();
-        INDArray labels = Nd4j.zeros(DataType.DOUBLE, 3, 2);
-        INDArray preOut = Nd4j.createFromArray(new double[][] {{1, 3}, {2, 2}, {5, 7}});
-        INDArray mask = Nd4j.createFromArray(new double[][] {{1, 0}, {1, 1}, {0, 0}});
-        INDArray grad = loss.computeGradient(labels, preOut, IDENTITY, mask);
-        // LossMSE with a per-output mask: row 0 -> 1/2, row 1 -> 8/2, row 2 masked.
-        assertEquals((0.5 + 4.0) / 2, loss.tau(), 1e-15);
-        assertEquals(0.0, grad.getRow(2).norm1Number().doubleValue());
-        assertEquals(0.0, grad.getDouble(0, 1));
-        assertTrue(Double.isNaN(loss.lastConfidence().getDouble(2, 0)));
-    }
-
-    @Test
-    void batchWithNoUsableRowsChangesNoStateAndGivesZeros() {
-        SuperLoss loss = new SuperLoss(new LossMSE());
-        loss.computeGradient(zeros(2), pre(1, 3), IDENTITY, null);
-        double tau = loss.tau();
-        INDArray before = loss.lastConfidence();
-        INDArray grad = loss.computeGradient(zeros(3), pre(5, 6, 7), IDENTITY, col(0, 0, 0));
-        assertEquals(tau, loss.tau(), 0.0);
-        assertEquals(before, loss.lastConfidence(), "an uncounted batch leaves the last confidences");
-        assertEquals(0.0, grad.norm1Number().doubleValue());
-        assertEquals(0.0, loss.computeScore(zeros(3), pre(5, 6, 7), IDENTITY, col(0, 0, 0), false));
-    }
-
-    @Test
-    void nonFiniteRowsAreExcludedFromTauAndPropagate() {
-        SuperLoss loss = new SuperLoss(new LossMSE());
-        INDArray grad = loss.computeGradient(zeros(3), pre(1, Double.NaN, 3), IDENTITY, null);
-        assertEquals((1 + 9) / 2.0, loss.tau(), 1e-15);
-        assertTrue(Double.isNaN(grad.getDouble(1, 0)), "no silent masking of the NaN row");
-        double[] scores = loss.computeScoreArray(zeros(3), pre(1, Double.NaN, 3), IDENTITY, null).toDoubleVector();
-        assertTrue(Double.isNaN(scores[1]));
-        assertTrue(Double.isFinite(scores[0]) && Double.isFinite(scores[2]));
-        loss.computeGradient(zeros(1), pre(Double.POSITIVE_INFINITY), IDENTITY, null);
-        assertEquals((1 + 9) / 2.0, loss.tau(), 1e-15, "an all-non-finite batch is not counted");
-        INDArray clean = loss.computeGradient(zeros(2), pre(2, 0.5), IDENTITY, null);
-        assertTrue(Double.isFinite(clean.norm1Number().doubleValue()));
-        assertTrue(Double.isFinite(loss.tau()));
-    }
-
-    @Test
     void lastConfidenceIsDetachedFromWorkspaces() {
         SuperLoss loss = SuperLoss.builder(new LossMSE()).threshold(Threshold.constant(2.0)).build();
         assertNull(loss.lastConfidence());
@@ -181,7 +125,7 @@ class SuperLossSemanticsTest {
     void confidenceChangesNoStateAndHasThePreOutputType() {
         SuperLoss loss = new SuperLoss(new LossMSE());
         INDArray p = pre(1, 2, 3).castTo(DataType.FLOAT);
-        INDArray c = loss.confidence(zeros(3).castTo(DataType.FLOAT), p, IDENTITY, col(1, 1, 0));
+        INDArray c = loss.confidence(zeros(3).castTo(DataType.FLOAT), p, IDENTITY, column(1, 1, 0));
         assertEquals(DataType.FLOAT, c.dataType());
         assertArrayEquals(new long[] {3, 1}, c.shape());
         assertTrue(Double.isNaN(c.getDouble(2, 0)));
@@ -207,47 +151,11 @@ class SuperLossSemanticsTest {
     }
 
     @Test
-    void badShapesNameBothShapesAndLeaveStateAlone() {
-        SuperLoss loss = new SuperLoss(new LossMSE());
-        loss.computeGradient(zeros(2), pre(1, 2), IDENTITY, null);
-        double tau = loss.tau();
-        assertMessage(() -> loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 3, 2), pre(1, 2, 3), IDENTITY, null),
-                "[3, 2]", "[3, 1]");
-        assertMessage(() -> loss.computeGradient(zeros(3), pre(1, 2, 3), IDENTITY, col(1, 1)), "[2, 1]", "[3, 1]");
-        assertMessage(() -> loss.computeScore(zeros(3), pre(1, 2, 3), IDENTITY, Nd4j.ones(3, 4), true),
-                "[3, 4]", "[3, 1]");
-        assertEquals(tau, loss.tau(), 0.0);
-    }
-
-    @Test
     void defineLossOfAPlainWrappedLossNamesIt() {
         SuperLoss loss = new SuperLoss(new LossMSE());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> loss.defineLoss(org.nd4j.autodiff.samediff.SameDiff.create(), null, null));
         assertTrue(e.getMessage().contains("SameDiff") && e.getMessage().contains("LossMSE"), e.getMessage());
-    }
-
-    @Test
-    void concurrentTrainingCallsNeverLoseAnUpdate() throws Exception {
-        SuperLoss loss = SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()).build();
-        int threads = 8;
-        int calls = 200;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            final double v = t + 1;
-            futures.add(pool.submit(() -> {
-                for (int c = 0; c < calls; c++) {
-                    loss.computeGradient(zeros(2), pre(v, v), IDENTITY, null);
-                }
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
-        // Every thread contributes 2 rows of loss (t+1)^2 per call: the exact mean is sum (t+1)^2 / 8 = 25.5.
-        assertEquals(25.5, loss.tau(), 1e-12);
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {

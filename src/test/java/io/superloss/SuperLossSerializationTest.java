@@ -2,24 +2,19 @@ package io.superloss;
 
 import io.superloss.examples.Digits;
 import io.superloss.examples.DigitsModels;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -27,7 +22,6 @@ import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.util.Random;
 
@@ -150,56 +144,6 @@ class SuperLossSerializationTest {
         loss.computeGradient(next.getLabels(), pre, softmax, null);
         restored.computeGradient(next.getLabels(), pre, softmax, null);
         assertEquals(loss.tau(), restored.tau());
-    }
-
-    @Test
-    void modelSerializerRestoresMultiLayerNetworkWithItsThreshold(@TempDir File dir) throws IOException {
-        SuperLoss loss = new SuperLoss(new LossMCXENT());
-        MultiLayerNetwork net = DigitsModels.mlp(loss, 3);
-        DataSet batch = digitsBatch();
-        for (int i = 0; i < 3; i++) {
-            net.fit(batch);
-        }
-        File file = new File(dir, "mln.zip");
-        ModelSerializer.writeModel(net, file, true);
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertEquals(net.getLayerWiseConfigurations(), restored.getLayerWiseConfigurations());
-        assertEquals(net.output(batch.getFeatures()), restored.output(batch.getFeatures()));
-        SuperLoss restoredLoss = lossOf(restored);
-        assertEquals(loss, restoredLoss);
-        assertEquals(loss.tau(), restoredLoss.tau());
-        assertTrue(Double.isFinite(restoredLoss.tau()));
-    }
-
-    @Test
-    void modelSerializerRestoresComputationGraphWithItsThreshold(@TempDir File dir) throws IOException {
-        SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.8)).warmupIterations(1).build();
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-2))
-                .graphBuilder().addInputs("in")
-                .addLayer("hidden", new DenseLayer.Builder().nIn(Digits.FEATURES).nOut(32)
-                        .activation(Activation.RELU).build(), "in")
-                .addLayer("out", new OutputLayer.Builder(loss).nIn(32).nOut(Digits.CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "hidden")
-                .setOutputs("out").build();
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        DataSet batch = digitsBatch();
-        for (int i = 0; i < 4; i++) {
-            graph.fit(batch);
-        }
-        ComputationGraphConfiguration jsonBack = ComputationGraphConfiguration.fromJson(conf.toJson());
-        assertEquals(conf, jsonBack);
-
-        File file = new File(dir, "cg.zip");
-        ModelSerializer.writeModel(graph, file, true);
-        ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
-        assertEquals(graph.getConfiguration(), restored.getConfiguration());
-        assertEquals(graph.outputSingle(batch.getFeatures()), restored.outputSingle(batch.getFeatures()));
-        org.deeplearning4j.nn.conf.graph.LayerVertex v =
-                (org.deeplearning4j.nn.conf.graph.LayerVertex) restored.getConfiguration().getVertices().get("out");
-        SuperLoss restoredLoss = (SuperLoss) ((BaseOutputLayer) v.getLayerConf().getLayer()).getLossFn();
-        assertEquals(loss.tau(), restoredLoss.tau());
-        assertTrue(Double.isFinite(restoredLoss.tau()));
     }
 
     /** The JSON files of {@code src/test/resources/io/superloss/json} (see the README there), byte for byte. */

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static io.superloss.TestUtils.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,12 +66,9 @@ class SuperLossShapeTest {
         return a;
     }
 
-    private static INDArray column(double... v) {
-        return Nd4j.createFromArray(v).reshape(v.length, 1);
-    }
-
+    /** 1e-12 relative (1e-15 absolute near zero): far above rounding, far below any wrong weight or threshold. */
     private static void assertClose(double expected, double actual, String what) {
-        assertEquals(expected, actual, 1e-12 * Math.abs(expected) + 1e-15, what);
+        TestUtils.assertClose(expected, actual, 1e-12, 1e-15, what);
     }
 
     @ParameterizedTest
@@ -306,6 +304,11 @@ class SuperLossShapeTest {
 
             INDArray g = loss.computeGradient(labels, preOut.dup(), c.activation, mask);
             INDArray s = loss.computeScoreArray(labels, preOut.dup(), c.activation, mask);
+            assertTrue(Double.isNaN(loss.lastConfidence().getDouble(2, 0)), "a row whose mask is all zero");
+            // The same batch moves a global mean by the rows whose mask is not all zero (row 2 is masked out).
+            SuperLoss mean = variant.build(SuperLoss.builder(c.inner).threshold(Threshold.globalMean()));
+            mean.computeGradient(labels, preOut.dup(), c.activation, mask);
+            assertClose((base[0] + base[1] + base[3] + base[4]) / 4, mean.tau(), c.inner + " global mean");
             for (int i = 0; i < 5; i++) {
                 boolean rowMasked = mask.getRow(i).sumNumber().doubleValue() == 0;
                 SuperLossOracle.Row ref = SuperLossOracle.row(base[i], tau, lambda);

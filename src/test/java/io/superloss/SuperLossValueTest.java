@@ -39,9 +39,7 @@ class SuperLossValueTest {
     }
 
     private static void assertClose(double expected, double actual, String what) {
-        double tol = ABS + REL * Math.abs(expected);
-        assertTrue(Math.abs(expected - actual) <= tol,
-                what + ": expected " + expected + " but was " + actual + " (tolerance " + tol + ")");
+        TestUtils.assertClose(expected, actual, REL, ABS, what);
     }
 
     private static double[][] randomMatrix(Random r, int rows, int cols, double scale) {

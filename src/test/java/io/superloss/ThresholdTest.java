@@ -109,8 +109,7 @@ class ThresholdTest {
     }
 
     private static void assertClose(double expected, double actual, String what) {
-        assertTrue(Math.abs(expected - actual) <= REL * Math.abs(expected),
-                what + ": expected " + expected + " but was " + actual);
+        TestUtils.assertClose(expected, actual, REL, 0.0, what);
     }
 
     /** Three workers with 2, 1 and 0 batches (one masked) after a base of one batch. */
