@@ -304,15 +304,7 @@ public final class MislabelFinder {
         }
 
         SuperLoss ownSuperLoss() {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            ILossFunction fn;
-            if (conf instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer) {
-                fn = ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) conf).getLossFn();
-            } else if (conf instanceof org.deeplearning4j.nn.conf.layers.LossLayer) {
-                fn = ((org.deeplearning4j.nn.conf.layers.LossLayer) conf).getLossFn();
-            } else {
-                fn = ((org.deeplearning4j.nn.conf.layers.RnnLossLayer) conf).getLossFn();
-            }
+            ILossFunction fn = LayerLosses.lossOf(layer.conf().getLayer());
             if (!(fn instanceof SuperLoss)) {
                 throw new IllegalArgumentException("the output layer's loss is " + fn + ", not a SuperLoss: pass the "
                         + "SuperLoss to use to MislabelFinder.of(net, loss)");
