@@ -2,6 +2,7 @@ package io.superloss;
 
 import io.superloss.examples.Digits;
 import io.superloss.examples.DigitsModels;
+import io.superloss.examples.ReferenceLosses;
 import io.superloss.parallel.ParallelWrapperThresholds;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
@@ -68,8 +69,10 @@ class ParallelWrapperTest {
             MultiLayerNetwork net = (MultiLayerNetwork) model;
             SuperLoss loss = (SuperLoss) DigitsModels.outputLoss(net);
             double[][] input = activations.get(activations.size() - 1).toDoubleMatrix();
-            Call call = new Call(model, loss.snapshot(), crossEntropy(input, net.getParam("1_W").toDoubleMatrix(),
-                    net.getParam("1_b").toDoubleVector(), net.getLabels().toDoubleMatrix()));
+            double[][] logits = ReferenceLosses.dense(input, net.getParam("1_W").toDoubleMatrix(),
+                    net.getParam("1_b").toDoubleVector());
+            Call call = new Call(model, loss.snapshot(), ReferenceLosses.crossEntropy(ReferenceLosses.softmax(logits),
+                    net.getLabels().toDoubleMatrix()));
             byModel.computeIfAbsent(model, m -> {
                 models.add(m);
                 return Collections.synchronizedList(new ArrayList<>());
@@ -87,34 +90,6 @@ class ParallelWrapperTest {
             }
             return all;
         }
-    }
-
-    /** Per-row cross-entropy of a softmax layer: -log p[label], p = softmax(input . w + b) clipped as LossMCXENT. */
-    static double[] crossEntropy(double[][] input, double[][] w, double[] b, double[][] labels) {
-        double[] losses = new double[input.length];
-        for (int r = 0; r < input.length; r++) {
-            double[] z = b.clone();
-            for (int k = 0; k < input[r].length; k++) {
-                for (int j = 0; j < z.length; j++) {
-                    z[j] += input[r][k] * w[k][j];
-                }
-            }
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : z) {
-                max = Math.max(max, v);
-            }
-            double norm = 0;
-            for (double v : z) {
-                norm += Math.exp(v - max);
-            }
-            double loss = 0;
-            for (int j = 0; j < z.length; j++) {
-                double p = Math.min(Math.max(Math.exp(z[j] - max) / norm, 1e-10), 1 - 1e-10);
-                loss -= labels[r][j] * Math.log(p);
-            }
-            losses[r] = loss;
-        }
-        return losses;
     }
 
     private static void assertClose(double expected, double actual, String what) {

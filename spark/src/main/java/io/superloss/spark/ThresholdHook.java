@@ -1,0 +1,74 @@
+package io.superloss.spark;
+
+import io.superloss.NetworkThresholds;
+import org.apache.spark.TaskContext;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * The worker side of {@link SuperLossTrainingMaster}, run by DL4J's parameter-averaging worker around each minibatch.
+ * Before a worker's first minibatch it gives the worker's network its own SuperLoss instances
+ * ({@link NetworkThresholds#detach()}): an executor builds every task's network from one deserialised broadcast
+ * configuration, whose loss instance the tasks would otherwise share (and in local mode that instance is the driver's
+ * own), so each worker trains exactly its own copy, starting from the broadcast state. After every minibatch it reports
+ * the copy's states to the round's {@link ThresholdAccumulator}, under the task's partition.
+ *
+ * <p>Spark deserialises a task's function, and with it this hook, once per task attempt, so the per-worker fields are
+ * per attempt.
+ */
+final class ThresholdHook implements TrainingHook {
+    private static final long serialVersionUID = 1L;
+
+    private final ThresholdAccumulator accumulator;
+
+    private transient Model model;
+    private transient NetworkThresholds thresholds;
+    private transient int worker = -1;
+
+    ThresholdHook(ThresholdAccumulator accumulator) {
+        this.accumulator = accumulator;
+    }
+
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {
+        report(model);
+    }
+
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+        report(model);
+    }
+
+    private void prepare(Model m) {
+        if (m != model) {
+            NetworkThresholds t = NetworkThresholds.of(m);
+            t.detach();
+            model = m;
+            thresholds = t;
+            worker++;
+        }
+    }
+
+    private void report(Model m) {
+        if (m != model) {
+            throw new IllegalStateException("ThresholdHook: postUpdate for a network that preUpdate did not see");
+        }
+        TaskContext task = TaskContext.get();
+        if (task == null) {
+            throw new IllegalStateException("ThresholdHook runs inside Spark tasks only");
+        }
+        accumulator.add(new WorkerThresholds(task.partitionId(), worker, thresholds.snapshot()));
+    }
+}
