@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker side of {@link SuperLossTrainingMaster}, run by DL4J's parameter-averaging worker around each minibatch.
@@ -16,10 +18,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * the copy's states to the round's {@link ThresholdAccumulator}, under the task's partition.
  *
  * <p>Spark deserialises a task's function, and with it this hook, once per task attempt, so the per-worker fields are
- * per attempt.
+ * per attempt. An attempt that is not a partition's first (a retry, a speculative copy, a re-executed stage) logs a
+ * WARN: its report replaces the earlier attempt's.
  */
 final class ThresholdHook implements TrainingHook {
     private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(ThresholdHook.class);
 
     private final ThresholdAccumulator accumulator;
 
@@ -53,6 +57,12 @@ final class ThresholdHook implements TrainingHook {
 
     private void prepare(Model m) {
         if (m != model) {
+            TaskContext task = task();
+            if (task.attemptNumber() > 0 || task.stageAttemptNumber() > 0) {
+                log.warn("Spark runs the training of partition {} again (task attempt {}, stage attempt {}): this "
+                        + "attempt's threshold states replace those of any earlier attempt", task.partitionId(),
+                        task.attemptNumber(), task.stageAttemptNumber());
+            }
             NetworkThresholds t = NetworkThresholds.of(m);
             t.detach();
             model = m;
@@ -65,10 +75,14 @@ final class ThresholdHook implements TrainingHook {
         if (m != model) {
             throw new IllegalStateException("ThresholdHook: postUpdate for a network that preUpdate did not see");
         }
+        accumulator.add(new WorkerThresholds(task().partitionId(), worker, thresholds.snapshot()));
+    }
+
+    private static TaskContext task() {
         TaskContext task = TaskContext.get();
         if (task == null) {
             throw new IllegalStateException("ThresholdHook runs inside Spark tasks only");
         }
-        accumulator.add(new WorkerThresholds(task.partitionId(), worker, thresholds.snapshot()));
+        return task;
     }
 }

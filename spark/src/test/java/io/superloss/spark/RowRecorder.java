@@ -3,6 +3,7 @@ package io.superloss.spark;
 import io.superloss.NetworkThresholds;
 import io.superloss.ThresholdSnapshot;
 import io.superloss.examples.ReferenceLosses;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.CollectionAccumulator;
@@ -99,7 +100,7 @@ final class RowRecorder implements TrainingHook {
         }
         ThresholdSnapshot before = NetworkThresholds.of(m).snapshot().values().iterator().next();
         double[] losses = ReferenceLosses.crossEntropy(probabilities.toDoubleMatrix(), labels.toDoubleMatrix());
-        records.add(new MinibatchRecord(task.stageId(), task.stageAttemptNumber(), task.partitionId(),
+        records.add(new MinibatchRecord(SparkEnv.get().executorId(), task.stageId(), task.stageAttemptNumber(), task.partitionId(),
                 task.attemptNumber(), minibatch++, before, losses));
     }
 }
