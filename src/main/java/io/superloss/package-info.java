@@ -13,5 +13,9 @@
  * <p>{@link io.superloss.SuperLossGraph} is the same loss as a SameDiff graph for SameDiff models, with the threshold
  * in SameDiff variables updated by the graph's own assign ops and Lambert W as a graph function
  * ({@code LambertWGraph}); {@code SuperLoss} runs it in its GRAPH execution ({@code GraphExecution}).
+ *
+ * <p>{@link io.superloss.NetworkThresholds} holds the thresholds of every SuperLoss of a network, so that engines that
+ * train copies of a network apart (ParallelWrapper: {@code io.superloss.parallel}; Spark: the {@code spark/} module)
+ * merge the copies' states ({@link io.superloss.Threshold#merge}) after each averaging round.
  */
 package io.superloss;

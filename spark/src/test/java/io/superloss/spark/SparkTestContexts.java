@@ -6,17 +6,19 @@ import org.apache.spark.api.java.JavaSparkContext;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Spark contexts for the tests, bound to the loopback interface, with ND4J on one OpenMP thread and the Java 17 flags
- * (surefire passes them as {@code spark.jvm.flags}) on every executor.
+ * Spark contexts for the tests and benchmarks, bound to the loopback interface, with ND4J on one OpenMP thread and this
+ * JVM's Java 17 module flags on every executor.
  *
  * <p>{@link #localCluster} starts a standalone cluster inside this JVM with two executor JVMs. Spark launches them
  * from {@code $SPARK_HOME} (set by the build to {@code target/spark-home}, with {@code SPARK_SCALA_VERSION=2.12}):
@@ -41,13 +43,19 @@ final class SparkTestContexts {
     }
 
     private static SparkConf conf(String master, String app) {
-        String flags = System.getProperty("spark.jvm.flags", "");
         return new SparkConf().setMaster(master).setAppName(app)
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false")
                 .set("spark.executorEnv.OMP_NUM_THREADS", "1")
-                .set("spark.executor.extraJavaOptions", flags + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
+                .set("spark.executor.extraJavaOptions", moduleFlags() + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
+    }
+
+    /** The {@code --add-opens} and {@code --add-exports} flags this JVM runs with (the build's {@code spark.jvm.flags}). */
+    static String moduleFlags() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
+                .collect(Collectors.joining(" "));
     }
 
     /**
