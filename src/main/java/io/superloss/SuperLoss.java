@@ -91,7 +91,8 @@ public class SuperLoss extends SameDiffLoss {
     private final Execution execution;
 
     private final ThresholdState state;
-    private final transient BatchPreparation batches;
+    /** Made by the constructor; made on first use after a deserialisation that bypasses both (Kryo). */
+    private transient volatile BatchPreparation batches;
     private transient volatile Confidences lastConfidences;
     /** The execution's implementation, made on first use (guarded by this for creation). */
     private transient volatile SuperLossExecution executor;
@@ -156,7 +157,11 @@ public class SuperLoss extends SameDiffLoss {
         this.batches = new BatchPreparation(inner);
     }
 
-    /** Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches. */
+    /**
+     * Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches.
+     * Serializers that restore fields without a constructor or this method (Kryo, as Spark uses it) give a working
+     * loss too: every transient field is made on first use.
+     */
     private Object readResolve() {
         return new SuperLoss(inner, threshold, lambda, warmupIterations, state.snapshot(), execution);
     }
@@ -246,6 +251,20 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return g;
+    }
+
+    private BatchPreparation batches() {
+        BatchPreparation b = batches;
+        if (b == null) {
+            synchronized (this) {
+                b = batches;
+                if (b == null) {
+                    b = new BatchPreparation(inner);
+                    batches = b;
+                }
+            }
+        }
+        return b;
     }
 
     private SuperLossExecution executor() {
@@ -381,7 +400,7 @@ public class SuperLoss extends SameDiffLoss {
 
     private Pair<RowEvaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                 INDArray mask) {
-        PreparedBatch batch = batches.prepare(labels, preOutput, activationFn, mask);
+        PreparedBatch batch = batches().prepare(labels, preOutput, activationFn, mask);
         // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
         INDArray gradient = inner.computeGradient(labels, preOutput, activationFn, mask);
         if (batch.nonFinite > 0) {
@@ -397,7 +416,7 @@ public class SuperLoss extends SameDiffLoss {
 
     /** A scoring call: the training tau, or the batch's own mean before any training call; no state change. */
     private RowEvaluation score(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return executor().score(batches.prepare(labels, preOutput, activationFn, mask), state.snapshot());
+        return executor().score(batches().prepare(labels, preOutput, activationFn, mask), state.snapshot());
     }
 
     @JsonProperty("state")

@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -37,8 +38,14 @@ final class SparkTestContexts {
 
     /** {@code local-cluster[2,1,1024]}: two executor JVMs with one core and 1 GB each. */
     static JavaSparkContext localCluster(String app) {
+        return localCluster(app, Map.of());
+    }
+
+    /** {@code local-cluster[2,1,1024]} with further settings. */
+    static JavaSparkContext localCluster(String app, Map<String, String> settings) {
         SparkConf conf = conf("local-cluster[2,1,1024]", app);
         conf.set("spark.executor.extraClassPath", String.join(File.pathSeparator, linkClassPath()));
+        settings.forEach(conf::set);
         return new JavaSparkContext(conf);
     }
 
@@ -51,7 +58,7 @@ final class SparkTestContexts {
                 .set("spark.executor.extraJavaOptions", moduleFlags() + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
     }
 
-    /** The {@code --add-opens} and {@code --add-exports} flags this JVM runs with (the build's {@code spark.jvm.flags}). */
+    /** The {@code --add-opens} and {@code --add-exports} flags of this JVM (the build's {@code spark.jvm.flags}). */
     static String moduleFlags() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
