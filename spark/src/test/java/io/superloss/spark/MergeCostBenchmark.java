@@ -13,18 +13,22 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
  * The cost of merging thresholds: the same Spark job (the digits MLP with SuperLoss, 1,297 rows in RDD elements of 32,
  * 2 workers, minibatches of 32, averaging every 5, Direct, {@value #EPOCHS} epochs) fitted with DL4J's
  * ParameterAveragingTrainingMaster and with SuperLossTrainingMaster, on {@code local[2]} and on
- * {@code local-cluster[2,1,1024]}, after one warm-up epoch; one run each, in this order, printed side by side.
+ * {@code local-cluster[2,1,1024]}: after {@value #WARM_UP_EPOCHS} warm-up epochs, {@value #RUNS} runs of each,
+ * alternating (so that a drift of the machine's speed affects both alike), printed side by side with their medians.
  *
  * <pre>cd spark && mvn -q test-compile exec:exec -Drun.main=io.superloss.spark.MergeCostBenchmark</pre>
  */
 public final class MergeCostBenchmark {
+    static final int WARM_UP_EPOCHS = 3;
     static final int EPOCHS = 10;
+    static final int RUNS = 3;
     static final int BATCH = 32;
 
     private MergeCostBenchmark() {
@@ -41,12 +45,24 @@ public final class MergeCostBenchmark {
             JavaRDD<DataSet> data = sc.parallelize(train.dataSet(train.labels).batchBy(BATCH), 2);
             Function<ParameterAveragingTrainingMaster.Builder, TrainingMaster<?, ?>> plain =
                     ParameterAveragingTrainingMaster.Builder::build;
-            fit(sc, data, plain, 1);
-            double withoutMerge = fit(sc, data, plain, EPOCHS);
-            double withMerge = fit(sc, data, SuperLossTrainingMaster::new, EPOCHS);
-            System.out.printf("%-24s %d epochs: ParameterAveragingTrainingMaster %6.1f s, SuperLossTrainingMaster "
-                    + "%6.1f s (ratio %.3f)%n", master, EPOCHS, withoutMerge, withMerge, withMerge / withoutMerge);
+            fit(sc, data, plain, WARM_UP_EPOCHS);
+            double[] withoutMerge = new double[RUNS];
+            double[] withMerge = new double[RUNS];
+            for (int run = 0; run < RUNS; run++) {
+                withoutMerge[run] = fit(sc, data, plain, EPOCHS);
+                withMerge[run] = fit(sc, data, SuperLossTrainingMaster::new, EPOCHS);
+            }
+            System.out.printf("%-24s %d epochs, seconds per run: ParameterAveragingTrainingMaster %s, "
+                            + "SuperLossTrainingMaster %s; medians %.1f s and %.1f s (ratio %.3f)%n", master, EPOCHS,
+                    Arrays.toString(withoutMerge), Arrays.toString(withMerge), median(withoutMerge),
+                    median(withMerge), median(withMerge) / median(withoutMerge));
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** Seconds to fit {@code epochs} epochs with the master {@code make} builds. */
@@ -61,6 +77,6 @@ public final class MergeCostBenchmark {
         for (int epoch = 0; epoch < epochs; epoch++) {
             spark.fit(data);
         }
-        return (System.nanoTime() - start) / 1e9;
+        return Math.round((System.nanoTime() - start) / 1e8) / 10.0;
     }
 }
