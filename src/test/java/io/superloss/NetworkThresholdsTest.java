@@ -180,7 +180,7 @@ class NetworkThresholdsTest {
         assertTrue(e.getMessage().contains("init()"), e.getMessage());
     }
 
-    /** The state of a copy of {@code loss} after one training call on rows with these per-row losses (MSE, 1 output). */
+    /** The state of a copy of {@code loss} after one training call on rows with these losses (MSE of one output). */
     private static ThresholdSnapshot trainedCopy(SuperLoss loss, double... rowLosses) {
         SuperLoss copy = loss.withExecution(loss.execution());
         INDArray pre = Nd4j.createFromArray(rowLosses).reshape(rowLosses.length, 1);

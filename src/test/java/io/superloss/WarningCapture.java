@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The WARN lines a class logs while some code runs (the tests log through slf4j-simple, which writes to System.err). */
+/** The WARN lines a class logs while some code runs (the tests log through slf4j-simple, writing to System.err). */
 final class WarningCapture {
     private WarningCapture() {
     }

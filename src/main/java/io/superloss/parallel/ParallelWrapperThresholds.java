@@ -58,8 +58,8 @@ public final class ParallelWrapperThresholds {
                     + "TrainingMode.AVERAGING is supported");
         }
         if (context == null || context.getClass() != DefaultTrainerContext.class) {
-            throw new IllegalArgumentException("ParallelWrapperThresholds: the wrapper's trainer context must be DL4J's "
-                    + "DefaultTrainerContext (parameter averaging), got: "
+            throw new IllegalArgumentException("ParallelWrapperThresholds: the wrapper's trainer context must be "
+                    + "DL4J's DefaultTrainerContext (parameter averaging), got: "
                     + (context == null ? null : context.getClass().getName()));
         }
         if (wrapper.getZoo() != null) {

@@ -6,8 +6,8 @@ import java.io.Serializable;
 
 /**
  * One minibatch a Spark worker trained on, as {@link RowRecorder} saw it just before the worker's {@code fit}: where it
- * ran (executor, stage, partition, attempts), its position among the worker's minibatches, the state of the worker's SuperLoss
- * and the base loss of every row (computed by the test from the worker's network).
+ * ran (executor, stage, partition, attempts), its position among the worker's minibatches, the state of the worker's
+ * SuperLoss and the base loss of every row (computed by the test from the worker's network).
  */
 record MinibatchRecord(String executor, int stage, int stageAttempt, int partition, int taskAttempt, int minibatch,
                        ThresholdSnapshot before, double[] losses) implements Serializable {

@@ -100,7 +100,7 @@ final class RowRecorder implements TrainingHook {
         }
         ThresholdSnapshot before = NetworkThresholds.of(m).snapshot().values().iterator().next();
         double[] losses = ReferenceLosses.crossEntropy(probabilities.toDoubleMatrix(), labels.toDoubleMatrix());
-        records.add(new MinibatchRecord(SparkEnv.get().executorId(), task.stageId(), task.stageAttemptNumber(), task.partitionId(),
-                task.attemptNumber(), minibatch++, before, losses));
+        records.add(new MinibatchRecord(SparkEnv.get().executorId(), task.stageId(), task.stageAttemptNumber(),
+                task.partitionId(), task.attemptNumber(), minibatch++, before, losses));
     }
 }

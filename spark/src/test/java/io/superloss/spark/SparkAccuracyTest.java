@@ -65,7 +65,8 @@ class SparkAccuracyTest {
             SuperLoss sparkLoss = new SuperLoss(new LossMCXENT());
             MultiLayerNetwork sparkNet = DigitsModels.mlp(sparkLoss, seed);
             SparkDl4jMultiLayer trainer = new SparkDl4jMultiLayer(sc, sparkNet, new SuperLossTrainingMaster(
-                    new ParameterAveragingTrainingMaster.Builder(2, BATCH).batchSizePerWorker(BATCH).averagingFrequency(5)
+                    new ParameterAveragingTrainingMaster.Builder(2, BATCH).batchSizePerWorker(BATCH)
+                            .averagingFrequency(5)
                             .saveUpdater(true).rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(seed)
                             .repartionData(Repartition.NumPartitionsWorkersDiffers)));
             JavaRDD<DataSet> rdd = sc.parallelize(trainSet.batchBy(BATCH), 2);

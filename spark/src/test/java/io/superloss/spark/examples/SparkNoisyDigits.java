@@ -51,7 +51,7 @@ public final class SparkNoisyDigits {
             int[] noisy = Digits.withSymmetricNoise(train.labels, Digits.CLASSES, NOISE, SEED, flipped);
             DataSet trainSet = train.dataSet(noisy);
             DataSet testSet = test.dataSet(test.labels);
-            System.out.printf("Digits: %d training samples (%d labels flipped), %d clean test samples; Spark master %s%n",
+            System.out.printf("Digits: %d training samples (%d labels flipped), %d clean test samples; master %s%n",
                     noisy.length, IntStream.range(0, noisy.length).filter(i -> flipped[i]).count(),
                     test.labels.length, master);
 
