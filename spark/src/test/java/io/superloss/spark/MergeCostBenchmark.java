@@ -20,15 +20,16 @@ import java.util.function.Function;
  * The cost of merging thresholds: the same Spark job (the digits MLP with SuperLoss, 1,297 rows in RDD elements of 32,
  * 2 workers, minibatches of 32, averaging every 5, Direct, {@value #EPOCHS} epochs) fitted with DL4J's
  * ParameterAveragingTrainingMaster and with SuperLossTrainingMaster, on {@code local[2]} and on
- * {@code local-cluster[2,1,1024]}: after {@value #WARM_UP_EPOCHS} warm-up epochs, {@value #RUNS} runs of each,
- * alternating (so that a drift of the machine's speed affects both alike), printed side by side with their medians.
+ * {@code local-cluster[2,1,1024]}: after {@value #WARM_UP_EPOCHS} warm-up epochs (the JIT keeps speeding Spark and DL4J up
+ * for several epochs), {@value #RUNS} runs of each in the order plain, merge, merge, plain, ... (a linear drift of the
+ * machine's speed then weighs on both alike), printed side by side with their sums.
  *
  * <pre>cd spark && mvn -q test-compile exec:exec -Drun.main=io.superloss.spark.MergeCostBenchmark</pre>
  */
 public final class MergeCostBenchmark {
-    static final int WARM_UP_EPOCHS = 3;
+    static final int WARM_UP_EPOCHS = 10;
     static final int EPOCHS = 10;
-    static final int RUNS = 3;
+    static final int RUNS = 4;
     static final int BATCH = 32;
 
     private MergeCostBenchmark() {
@@ -49,20 +50,23 @@ public final class MergeCostBenchmark {
             double[] withoutMerge = new double[RUNS];
             double[] withMerge = new double[RUNS];
             for (int run = 0; run < RUNS; run++) {
-                withoutMerge[run] = fit(sc, data, plain, EPOCHS);
-                withMerge[run] = fit(sc, data, SuperLossTrainingMaster::new, EPOCHS);
+                if (run % 2 == 0) {
+                    withoutMerge[run] = fit(sc, data, plain, EPOCHS);
+                    withMerge[run] = fit(sc, data, SuperLossTrainingMaster::new, EPOCHS);
+                } else {
+                    withMerge[run] = fit(sc, data, SuperLossTrainingMaster::new, EPOCHS);
+                    withoutMerge[run] = fit(sc, data, plain, EPOCHS);
+                }
             }
             System.out.printf("%-24s %d epochs, seconds per run: ParameterAveragingTrainingMaster %s, "
-                            + "SuperLossTrainingMaster %s; medians %.1f s and %.1f s (ratio %.3f)%n", master, EPOCHS,
-                    Arrays.toString(withoutMerge), Arrays.toString(withMerge), median(withoutMerge),
-                    median(withMerge), median(withMerge) / median(withoutMerge));
+                            + "SuperLossTrainingMaster %s; sums %.1f s and %.1f s (ratio %.3f)%n", master, EPOCHS,
+                    Arrays.toString(withoutMerge), Arrays.toString(withMerge), sum(withoutMerge), sum(withMerge),
+                    sum(withMerge) / sum(withoutMerge));
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+    private static double sum(double[] values) {
+        return Arrays.stream(values).sum();
     }
 
     /** Seconds to fit {@code epochs} epochs with the master {@code make} builds. */
