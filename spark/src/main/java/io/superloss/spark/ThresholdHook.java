@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * the copy's states to the round's {@link ThresholdAccumulator}, under the task's partition.
  *
  * <p>Spark deserialises a task's function, and with it this hook, once per task attempt, so the per-worker fields are
- * per attempt. An attempt that is not a partition's first (a retry, a speculative copy, a re-executed stage) logs a
- * WARN: its report replaces the earlier attempt's.
+ * per attempt. A retried attempt (a task's retry or speculative copy, a task of a re-executed stage) logs a WARN: its
+ * report replaces that of any earlier attempt.
  */
 final class ThresholdHook implements TrainingHook {
     private static final long serialVersionUID = 1L;
@@ -27,9 +27,12 @@ final class ThresholdHook implements TrainingHook {
 
     private final ThresholdAccumulator accumulator;
 
+    // Per task attempt (deserialisation leaves them null and 0).
     private transient Model model;
     private transient NetworkThresholds thresholds;
-    private transient int worker = -1;
+    /** The current network's position among the networks this attempt trained: 0 unless a task runs several. */
+    private transient int worker;
+    private transient int networks;
 
     ThresholdHook(ThresholdAccumulator accumulator) {
         this.accumulator = accumulator;
@@ -59,7 +62,7 @@ final class ThresholdHook implements TrainingHook {
         if (m != model) {
             TaskContext task = task();
             if (task.attemptNumber() > 0 || task.stageAttemptNumber() > 0) {
-                log.warn("Spark runs the training of partition {} again (task attempt {}, stage attempt {}): this "
+                log.warn("Spark retries the training of partition {} (task attempt {}, stage attempt {}): this "
                         + "attempt's threshold states replace those of any earlier attempt", task.partitionId(),
                         task.attemptNumber(), task.stageAttemptNumber());
             }
@@ -67,7 +70,7 @@ final class ThresholdHook implements TrainingHook {
             t.detach();
             model = m;
             thresholds = t;
-            worker++;
+            worker = networks++;
         }
     }
 
