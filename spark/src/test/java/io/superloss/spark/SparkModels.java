@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -59,6 +60,19 @@ final class SparkModels {
     static List<DataSet> exampleList(int rows) {
         Digits d = Digits.load().shuffled(5).range(0, rows);
         return d.dataSet(d.labels).asList();
+    }
+
+    /**
+     * Fits {@code net} with a {@link SuperLossTrainingMaster} ({@link #averaging}, Direct, with {@code recorder}) for
+     * {@code epochs} epochs over the first {@code rows} digits.
+     */
+    static void fit(JavaSparkContext sc, MultiLayerNetwork net, RowRecorder recorder, int rows, int epochs) {
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net,
+                new SuperLossTrainingMaster(averaging(RDDTrainingApproach.Direct, recorder)));
+        JavaRDD<DataSet> data = examples(sc, rows);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            spark.fit(data);
+        }
     }
 
     /**

@@ -124,9 +124,7 @@ class SuperLossFaultsTest {
         // Partition 0's first attempt trains one minibatch (and reports it) and then fails, in every round.
         RowRecorder recorder = RowRecorder.failingOnce(sc, 0, 1);
         try (LogCapture log = new LogCapture()) {
-            new SparkDl4jMultiLayer(sc, SparkModels.mlp(loss, 3),
-                    new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, recorder)))
-                    .fit(SparkModels.examples(sc, 128));
+            SparkModels.fit(sc, SparkModels.mlp(loss, 3), recorder, 128, 1);
             assertEquals(2, log.warnings(ThresholdHook.class).size(), "one WARN per retried task (two rounds)");
         }
 

@@ -5,8 +5,6 @@ import io.superloss.Threshold;
 import io.superloss.ThresholdSnapshot;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,9 +42,7 @@ class SuperLossKryoClusterTest {
         SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).build();
         MultiLayerNetwork net = SparkModels.mlp(loss, 3);
         RowRecorder recorder = RowRecorder.register(sc);
-        new SparkDl4jMultiLayer(sc, net,
-                new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, recorder)))
-                .fit(SparkModels.examples(sc, 256));
+        SparkModels.fit(sc, net, recorder, 256, 1);
 
         List<MinibatchRecord> records = recorder.oncePerWork();
         assertEquals(256 / 16, records.size(), "every minibatch trained once");

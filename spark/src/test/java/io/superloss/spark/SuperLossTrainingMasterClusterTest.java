@@ -5,8 +5,6 @@ import io.superloss.Threshold;
 import io.superloss.ThresholdSnapshot;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,11 +41,7 @@ class SuperLossTrainingMasterClusterTest {
         SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).build();
         MultiLayerNetwork net = SparkModels.mlp(loss, 3);
         RowRecorder recorder = RowRecorder.register(sc);
-        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net,
-                new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, recorder)));
-        for (int epoch = 0; epoch < 2; epoch++) {
-            spark.fit(SparkModels.examples(sc, 256));
-        }
+        SparkModels.fit(sc, net, recorder, 256, 2);
 
         List<MinibatchRecord> records = recorder.oncePerWork();
         Set<String> executors = new TreeSet<>();

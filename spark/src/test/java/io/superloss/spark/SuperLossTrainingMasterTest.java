@@ -55,11 +55,7 @@ class SuperLossTrainingMasterTest {
         SuperLoss loss = globalMean();
         MultiLayerNetwork net = SparkModels.mlp(loss, 3);
         RowRecorder recorder = RowRecorder.register(sc);
-        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net,
-                new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, recorder)));
-        for (int epoch = 0; epoch < 2; epoch++) {
-            spark.fit(SparkModels.examples(sc, 256));
-        }
+        SparkModels.fit(sc, net, recorder, 256, 2);
         List<MinibatchRecord> first = recorder.oncePerWork();
         assertEquals(2 * 256 / 16, first.size(), "every minibatch trained once");
         assertEquals(2 * 4, ThresholdReferences.rounds(first).size(), "four averaging rounds per epoch");
@@ -74,9 +70,7 @@ class SuperLossTrainingMasterTest {
         assertEquals(saved, restoredLoss.snapshot());
 
         RowRecorder resumed = RowRecorder.register(sc);
-        new SparkDl4jMultiLayer(sc, restored,
-                new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, resumed)))
-                .fit(SparkModels.examples(sc, 256));
+        SparkModels.fit(sc, restored, resumed, 256, 1);
         assertGlobalMeanRounds(saved, resumed.oncePerWork(), restoredLoss.snapshot());
         assertEquals(saved, loss.snapshot(), "the original network is untouched");
     }
@@ -116,9 +110,7 @@ class SuperLossTrainingMasterTest {
         SuperLoss loss = SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(Math.log(10))).build();
         MultiLayerNetwork net = SparkModels.mlp(loss, 5);
         RowRecorder recorder = RowRecorder.register(sc);
-        new SparkDl4jMultiLayer(sc, net,
-                new SuperLossTrainingMaster(SparkModels.averaging(RDDTrainingApproach.Direct, recorder)))
-                .fit(SparkModels.examples(sc, 128));
+        SparkModels.fit(sc, net, recorder, 128, 1);
         List<Double> taus = new ArrayList<>();
         for (MinibatchRecord r : recorder.oncePerWork()) {
             taus.add(r.before().tau());
