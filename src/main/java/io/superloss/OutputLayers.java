@@ -30,8 +30,9 @@ import java.util.List;
  * interface), how the ones that {@link MislabelFinder} supports turn their input into the pre-activation their loss
  * sees, and how to find a network's SuperLoss ({@link SuperLoss#of}).
  *
- * <p>Everything here reads layer configurations, never layer instances, so it works on networks that are not
- * initialised and on networks restored by {@code ModelSerializer} alike.
+ * <p>Everything here works on layer configurations, never layer instances, so it works on networks that are not
+ * initialised and on networks restored by {@code ModelSerializer} alike; a layer reads its loss function from its
+ * configuration on every call, so {@link #setLossFunction} takes effect from the next call on.
  */
 final class OutputLayers {
     /** How a layer forms the pre-activation its loss function sees from the layer's input, row by row. */
@@ -63,6 +64,28 @@ final class OutputLayers {
             return l.getLossFn();
         }
         return null;
+    }
+
+    /**
+     * Replaces the loss function of {@code layer}; the layer trains with it from its next call on.
+     *
+     * @throws IllegalArgumentException naming the layer class when it carries no loss function
+     */
+    static void setLossFunction(Layer layer, ILossFunction loss) {
+        if (layer instanceof BaseOutputLayer l) {
+            l.setLossFn(loss);
+        } else if (layer instanceof LossLayer l) {
+            l.setLossFn(loss);
+        } else if (layer instanceof RnnLossLayer l) {
+            l.setLossFn(loss);
+        } else if (layer instanceof CnnLossLayer l) {
+            l.setLossFn(loss);
+        } else if (layer instanceof Cnn3DLossLayer l) {
+            l.setLossFn(loss);
+        } else {
+            throw new IllegalArgumentException("layer " + (layer == null ? null : layer.getClass().getName())
+                    + " has no loss function");
+        }
     }
 
     /**

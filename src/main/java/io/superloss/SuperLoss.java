@@ -95,8 +95,9 @@ public class SuperLoss extends SameDiffLoss {
 
     private final ThresholdState state;
     /** The wrapped loss's per-example values and the gradient they are consistent with. */
-    private final transient PerExampleLoss perExample;
-    private final transient BatchPreparation batches;
+    private final PerExampleLoss perExample;
+    /** Made by the constructor; made on first use after a deserialisation that bypasses both (Kryo). */
+    private transient volatile BatchPreparation batches;
     private transient volatile Confidences lastConfidences;
     /** The execution's implementation, made on first use (guarded by this for creation). */
     private transient volatile SuperLossExecution executor;
@@ -163,7 +164,11 @@ public class SuperLoss extends SameDiffLoss {
         this.batches = new BatchPreparation(inner, perExample);
     }
 
-    /** Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches. */
+    /**
+     * Java deserialization (e.g. of a broadcast configuration): the same configuration and state, fresh caches.
+     * Serializers that restore fields without a constructor or this method (Kryo, as Spark uses it) give a working
+     * loss too: every transient field is made on first use.
+     */
     private Object readResolve() {
         return new SuperLoss(inner, threshold, lambda, warmupIterations, state.snapshot(), execution);
     }
@@ -287,6 +292,20 @@ public class SuperLoss extends SameDiffLoss {
             }
         }
         return g;
+    }
+
+    private BatchPreparation batches() {
+        BatchPreparation b = batches;
+        if (b == null) {
+            synchronized (this) {
+                b = batches;
+                if (b == null) {
+                    b = new BatchPreparation(inner, perExample);
+                    batches = b;
+                }
+            }
+        }
+        return b;
     }
 
     private SuperLossExecution executor() {
@@ -422,7 +441,7 @@ public class SuperLoss extends SameDiffLoss {
 
     private Pair<RowEvaluation, INDArray> train(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                 INDArray mask) {
-        PreparedBatch batch = batches.prepare(labels, preOutput, activationFn, mask);
+        PreparedBatch batch = batches().prepare(labels, preOutput, activationFn, mask);
         // Everything that can fail runs before the state changes, so a bad batch cannot corrupt tau.
         INDArray gradient = perExample.gradient(labels, preOutput, activationFn, mask, batch.weight);
         if (batch.nonFinite > 0) {
@@ -438,7 +457,7 @@ public class SuperLoss extends SameDiffLoss {
 
     /** A scoring call: the training tau, or the batch's own mean before any training call; no state change. */
     private RowEvaluation score(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return executor().score(batches.prepare(labels, preOutput, activationFn, mask), state.snapshot());
+        return executor().score(batches().prepare(labels, preOutput, activationFn, mask), state.snapshot());
     }
 
     @JsonProperty("state")

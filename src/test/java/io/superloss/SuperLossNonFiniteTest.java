@@ -18,10 +18,6 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.lossfunctions.impl.LossWasserstein;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -255,25 +251,9 @@ class SuperLossNonFiniteTest {
         }
     }
 
-    /** The WARN lines SuperLoss logs while {@code body} runs (slf4j-simple writes them to System.err). */
+    /** The WARN lines SuperLoss logs while {@code body} runs. */
     private static List<String> warnings(Executable body) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        } finally {
-            System.setErr(original);
-        }
-        List<String> lines = new ArrayList<>();
-        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (line.contains("WARN") && line.contains(SuperLoss.class.getName())) {
-                lines.add(line);
-            }
-        }
-        return lines;
+        return WarningCapture.warnings(SuperLoss.class, body);
     }
 
     @Test
