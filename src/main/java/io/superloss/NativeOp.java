@@ -1,0 +1,86 @@
+package io.superloss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOpDescriptor;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.util.HashUtil;
+
+import java.util.Collections;
+import java.util.Map;
+
+/**
+ * The Java side of one of this library's native libnd4j ops: what ND4J needs to know about an op it does not list.
+ * ND4J reads its list of native custom ops once and caches it, so it finds these ops only through the op class: the
+ * hash (libnd4j files an op under {@link HashUtil#getLongHash(String)} of its name; {@link NativeOps} checks that the
+ * two agree) and the descriptor. Subclasses need a public no-argument constructor: SameDiff rebuilds ops by
+ * reflection from their FlatBuffers form when it builds a gradient function or loads a graph.
+ */
+abstract class NativeOp extends DynamicCustomOp {
+
+    /**
+     * An op's declaration, as its native side registers it.
+     *
+     * @param name    the op's name in libnd4j's registry
+     * @param inputs  the number of inputs, -1 for a variable number
+     * @param outputs the number of outputs
+     * @param tArgs   the number of floating-point arguments
+     * @param iArgs   the number of integer arguments
+     */
+    record Signature(String name, int inputs, int outputs, int tArgs, int iArgs) {
+        long hash() {
+            return HashUtil.getLongHash(name);
+        }
+    }
+
+    NativeOp() {
+    }
+
+    NativeOp(SameDiff sd, SDVariable[] inputs) {
+        super(sd, inputs);
+    }
+
+    NativeOp(INDArray[] inputs, INDArray[] outputs) {
+        super(inputs, outputs);
+    }
+
+    abstract Signature signature();
+
+    @Override
+    public String opName() {
+        return signature().name();
+    }
+
+    /**
+     * libnd4j's hash of the op's name, by which ND4J runs it.
+     *
+     * @throws IllegalStateException if the native ops are not loaded (libnd4j would dereference the unknown op)
+     */
+    @Override
+    public long opHash() {
+        NativeOps.requireLoaded(signature().name());
+        return signature().hash();
+    }
+
+    @Override
+    public CustomOpDescriptor getDescriptor() {
+        Signature s = signature();
+        return CustomOpDescriptor.builder().hash(opHash()).numInputs(s.inputs()).numOutputs(s.outputs())
+                .allowsInplace(false).numTArgs(s.tArgs()).numIArgs(s.iArgs()).build();
+    }
+
+    @Override
+    public int getNumOutputs() {
+        return signature().outputs();
+    }
+
+    /**
+     * No properties: the arguments are stored as the op's t/i arguments (the default implementation would look the op
+     * up in ND4J's own op registry, which does not know it).
+     */
+    @Override
+    public Map<String, Object> propertiesForFunction() {
+        return Collections.emptyMap();
+    }
+}

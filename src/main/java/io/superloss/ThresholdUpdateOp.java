@@ -1,0 +1,157 @@
+package io.superloss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * One training call's SuperLoss threshold update as one native ND4J op ({@code superloss_threshold_update}), a building
+ * block of this library's SameDiff SuperLoss; public only because SameDiff rebuilds graph ops by reflection. Requires
+ * the native ops ({@link LambertW#nativeOps()} NATIVE).
+ *
+ * <p>Inputs, all DOUBLE, in this order: the state {@code tau}, {@code calls}, {@code rowWeight}, {@code seenWeight}
+ * (one element each), the batch's per-row {@code loss} [rows,1] and optionally {@code weight} [rows,1] (none means 1).
+ * Arguments: the {@link Policy}, {@code warmupIterations} (&ge; 0) and {@code momentum} (EMA: in (0, 1); ignored by
+ * the other policies). Outputs: the new {@code tau}, {@code calls}, {@code rowWeight}, {@code seenWeight}, each of its
+ * input's shape.
+ *
+ * <p>Rules. Usable rows have weight &ne; 0 and a finite loss; S is the sum of weight times loss over them and B the sum
+ * of their weights (both summed in row order). If B = 0 nothing changes. Otherwise, with m = S / B and
+ * warmingUp = calls &lt; warmupIterations:
+ * <ul>
+ *   <li>constant: tau unchanged;</li>
+ *   <li>EMA: tau = m if warmingUp, tau is NaN or calls = warmupIterations; else tau - (1 - momentum)(tau - m);</li>
+ *   <li>global mean: if warmingUp, tau = m (rowWeight unchanged); else total = rowWeight + B,
+ *       tau = (rowWeight = 0 ? m : tau + (S - B tau) / total) and rowWeight = total;</li>
+ * </ul>
+ * then, for every policy, calls += 1 and seenWeight += B.
+ *
+ * <p>No gradient: {@code doDiff} gives zeros for every input. A state held in a SameDiff VARIABLE should still reach
+ * this op only through a detached value (see {@code GraphDetach}): a zero gradient exposes the variable to the updater
+ * and to weight decay.
+ */
+public final class ThresholdUpdateOp extends NativeOp {
+    /** The op's name in libnd4j's registry. */
+    public static final String OP_NAME = "superloss_threshold_update";
+    private static final Signature SIGNATURE = new Signature(OP_NAME, -1, 4, 1, 2);
+    /** The state inputs and outputs, in order. */
+    private static final String[] STATE = {"tau", "calls", "rowWeight", "seenWeight"};
+
+    /** The threshold policies, by their native code ({@link #code()}). */
+    enum Policy {
+        CONSTANT(0), EMA(1), GLOBAL_MEAN(2);
+
+        private final int code;
+
+        Policy(int code) {
+            this.code = code;
+        }
+
+        int code() {
+            return code;
+        }
+    }
+
+    /** For ND4J's reflection (graph rebuilding and deserialisation). */
+    public ThresholdUpdateOp() {
+    }
+
+    /**
+     * The op on SameDiff variables; outputs in the order tau, calls, rowWeight, seenWeight.
+     *
+     * @param state  tau, calls, rowWeight, seenWeight
+     * @param weight null for no weights
+     * @throws IllegalArgumentException if a variable is missing or not DOUBLE, or an argument is out of range
+     */
+    ThresholdUpdateOp(SameDiff sd, SDVariable[] state, SDVariable loss, SDVariable weight, Policy policy,
+                      int warmupIterations, double momentum) {
+        super(sd, inputs(state, loss, weight, SDVariable::dataType, SDVariable[]::new));
+        addArguments(policy, warmupIterations, momentum);
+    }
+
+    /**
+     * The op on arrays, for {@code Nd4j.exec}; outputs allocated by ND4J.
+     *
+     * @param state  tau, calls, rowWeight, seenWeight
+     * @param weight null for no weights
+     * @throws IllegalArgumentException if an array is missing or not DOUBLE, or an argument is out of range
+     */
+    ThresholdUpdateOp(INDArray[] state, INDArray loss, INDArray weight, Policy policy, int warmupIterations,
+                      double momentum) {
+        super(inputs(state, loss, weight, INDArray::dataType, INDArray[]::new), null);
+        addArguments(policy, warmupIterations, momentum);
+    }
+
+    private static <T> T[] inputs(T[] state, T loss, T weight, Function<T, DataType> typeOf,
+                                  IntFunction<T[]> newArray) {
+        if (state == null || state.length != STATE.length) {
+            throw new IllegalArgumentException(OP_NAME + ": 'state' must hold tau, calls, rowWeight and seenWeight,"
+                    + " got " + (state == null ? "null" : state.length + " elements"));
+        }
+        List<T> inputs = new ArrayList<>();
+        for (int i = 0; i < STATE.length; i++) {
+            inputs.add(requireDouble(STATE[i], state[i], typeOf));
+        }
+        inputs.add(requireDouble("loss", loss, typeOf));
+        if (weight != null) {
+            inputs.add(requireDouble("weight", weight, typeOf));
+        }
+        return inputs.toArray(newArray.apply(0));
+    }
+
+    private static <T> T requireDouble(String parameter, T input, Function<T, DataType> typeOf) {
+        DataType type = input == null ? null : typeOf.apply(input);
+        if (type != DataType.DOUBLE) {
+            throw new IllegalArgumentException(OP_NAME + ": '" + parameter + "' must be a DOUBLE "
+                    + (input == null ? "argument, got null" : "array, got " + type));
+        }
+        return input;
+    }
+
+    private void addArguments(Policy policy, int warmupIterations, double momentum) {
+        Objects.requireNonNull(policy, "policy");
+        if (warmupIterations < 0) {
+            throw new IllegalArgumentException(OP_NAME + ": 'warmupIterations' must be >= 0, got " + warmupIterations);
+        }
+        if (policy == Policy.EMA && !(momentum > 0.0 && momentum < 1.0)) {
+            throw new IllegalArgumentException(OP_NAME + ": 'momentum' must be in (0, 1) for EMA, got " + momentum);
+        }
+        addIArgument(policy.code(), warmupIterations);
+        addTArgument(policy == Policy.EMA ? momentum : 0.0);
+    }
+
+    @Override
+    Signature signature() {
+        return SIGNATURE;
+    }
+
+    @Override
+    public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
+        if (dataTypes == null || dataTypes.size() < 5 || dataTypes.size() > 6) {
+            throw new IllegalArgumentException(OP_NAME + " takes 5 or 6 inputs, got data types " + dataTypes);
+        }
+        for (DataType type : dataTypes) {
+            if (type != DataType.DOUBLE) {
+                throw new IllegalArgumentException(OP_NAME + ": every input must be DOUBLE, got " + dataTypes);
+            }
+        }
+        return List.of(DataType.DOUBLE, DataType.DOUBLE, DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    /** Zeros for every input: the update has no gradient. */
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> gradients) {
+        List<SDVariable> zeros = new ArrayList<>();
+        for (SDVariable input : args()) {
+            zeros.add(sameDiff.zerosLike(input));
+        }
+        return zeros;
+    }
+}
