@@ -276,8 +276,16 @@ final class NativeOps {
         if (Decision.INVALID_MODE != null) {
             throw new IllegalArgumentException(Decision.INVALID_MODE.getMessage(), Decision.INVALID_MODE);
         }
-        NativeOpsStatus status = Decision.STATUS;
-        if (Decision.MODE == Mode.REQUIRED && !status.isNative()) {
+        return enforce(Decision.MODE, Decision.STATUS);
+    }
+
+    /**
+     * {@code status}, unless {@code mode} is REQUIRED and the status is not NATIVE.
+     *
+     * @throws IllegalStateException naming the reason in that case
+     */
+    static NativeOpsStatus enforce(Mode mode, NativeOpsStatus status) {
+        if (mode == Mode.REQUIRED && !status.isNative()) {
             throw new IllegalStateException("-D" + PROPERTY + "=required, but the native ops cannot be used: "
                     + status.detail());
         }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -370,6 +371,38 @@ class LambertW0OpTest {
         ByteBuffer buffer = sd.asFlatBuffers(false);
         SameDiff copy = SameDiff.fromFlatBuffers(buffer, false);
         assertArrayEquals(expected.toDoubleVector(), copy.outputSingle(Map.of("z", z), "w").toDoubleVector(), 0.0);
+    }
+
+    /**
+     * In a new JVM, ND4J cannot load the saved graph until the op class is registered: SameDiff.load rebuilds each op
+     * by FlatBuffersMapper.fromFlatNode, which finds a custom op's class through
+     * DifferentialFunctionClassHolder.customOpClassForHashAndName, and that knows only ND4J's own ops and the op-name
+     * map that {@link LambertW#nativeOps()} adds this library's ops to. After that call the graph loads and runs.
+     */
+    @Test
+    void aSavedGraphLoadsInANewJvmAfterLambertWNativeOps(@TempDir File dir) throws Exception {
+        SameDiff sd = SameDiff.create();
+        sd.identity("w", LambertW.w0(sd, sd.placeHolder("z", DataType.DOUBLE, -1)));
+        File file = new File(dir, "w0.fb");
+        sd.save(file, false);
+        double[] z = {-0.2, 0.0, 1.0, 100.0};
+
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-D" + NativeOps.PROPERTY + "=required", LoadSavedGraph.class.getName(), file.getPath(),
+                "-0.2", "0.0", "1.0", "100.0").redirectErrorStream(true);
+        child.environment().put("OMP_NUM_THREADS", "1");
+        Process process = child.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), output);
+        assertTrue(output.contains("before: java.lang.IllegalStateException: No op known for hash: ")
+                && output.contains(" and name " + LambertW0Op.OP_NAME), output);
+        assertTrue(output.contains("status: NATIVE"), output);
+        double[] w = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            w[i] = LambertW.w0(z[i]);
+        }
+        assertTrue(output.contains("w: " + Arrays.toString(w)), output);
     }
 
     @Test
