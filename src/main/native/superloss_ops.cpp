@@ -173,8 +173,9 @@ class SuperLossRows : public DeclarableCustomOp {
 
   Status validateAndExecute(Context& block) override {
     int inputs = static_cast<int>(block.width());
+    checkInputCount(inputs);
     Shape loss(block.array(0)->platformShapeInfo());
-    checkInputs(inputs, loss, Shape(block.array(1)->platformShapeInfo()),
+    checkInputs(loss, Shape(block.array(1)->platformShapeInfo()),
                 inputs == 3 ? Shape(block.array(2)->platformShapeInfo()) : loss);
     double lambda = checkedLambda(block);
     for (int o = 0; o < 3; o++) {
@@ -212,9 +213,9 @@ class SuperLossRows : public DeclarableCustomOp {
  public:
   sd::ShapeList* calculateOutputShape(sd::ShapeList* inputShapes, Context& block) override {
     int inputs = inputShapes->size();
+    checkInputCount(inputs);
     Shape loss = inputShape(inputShapes, 0);
-    checkInputs(inputs, loss, inputs > 1 ? inputShape(inputShapes, 1) : loss,
-                inputs == 3 ? inputShape(inputShapes, 2) : loss);
+    checkInputs(loss, inputShape(inputShapes, 1), inputs == 3 ? inputShape(inputShapes, 2) : loss);
     checkedLambda(block);
     const LongType* out = outputLike(loss, sd::DOUBLE);
     sd::ShapeList* list = new sd::ShapeList(out);
@@ -224,10 +225,13 @@ class SuperLossRows : public DeclarableCustomOp {
   }
 
  private:
-  static void checkInputs(int inputs, const Shape& loss, const Shape& tau, const Shape& weight) {
+  static void checkInputCount(int inputs) {
     if (inputs != 2 && inputs != 3) {
       fail(NAME, "expects 2 or 3 inputs (loss, tau[, weight]), got " + std::to_string(inputs));
     }
+  }
+
+  static void checkInputs(const Shape& loss, const Shape& tau, const Shape& weight) {
     requireColumn(NAME, "loss", loss);
     requireScalar(NAME, "tau", tau);
     requireColumn(NAME, "weight", weight);
@@ -272,8 +276,8 @@ class ThresholdUpdate : public DeclarableCustomOp {
   Status validateAndExecute(Context& block) override {
     int inputs = static_cast<int>(block.width());
     checkInputCount(inputs);
-    Shape loss(block.array(4)->platformShapeInfo());
     checkInputs(inputs, [&](int i) { return Shape(block.array(i)->platformShapeInfo()); });
+    Shape loss(block.array(4)->platformShapeInfo());
     Arguments args = checkedArguments(block);
     double state[4];
     for (int i = 0; i < 4; i++) {

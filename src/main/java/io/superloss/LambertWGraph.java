@@ -8,10 +8,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.function.UnaryOperator;
 
 /**
- * The principal branch W0 as a SameDiff graph function built from native ND4J ops only (so it runs on every backend),
- * evaluated in double whatever the input type. Behind {@link LambertW#w0(SameDiff, SDVariable)}.
+ * The principal branch W0 as a SameDiff graph function, the two forms behind {@link LambertW#w0(SameDiff, SDVariable)}:
+ * {@link #w0} builds it from ND4J's built-in ops only (so it runs on every backend), evaluated in double whatever the
+ * input type; {@link #w0Native} uses this library's native op {@link LambertW0Op}. Both give the exact derivative.
  *
- * <p>Algorithm (vectorised, so every row runs every op and {@code where} picks per row):
+ * <p>The composite form's algorithm (vectorised, so every row runs every op and {@code where} picks per row):
  * <ul>
  *   <li>initial guess by regime: the branch-point series in p = sqrt(2 e q), q = z + 1/e, to p^4 (Corless et al. 1996,
  *       eq. 4.22) for z &lt; -1/4; Winitzki's approximation L (1 - ln(1 + L) / (2 + L)), L = ln(1 + z) (2003), up to

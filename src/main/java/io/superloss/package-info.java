@@ -13,5 +13,11 @@
  * <p>{@link io.superloss.SuperLossGraph} is the same loss as a SameDiff graph for SameDiff models, with the threshold
  * in SameDiff variables updated by the graph's own assign ops and Lambert W as a graph function
  * ({@code LambertWGraph}); {@code SuperLoss} runs it in its GRAPH execution ({@code GraphExecution}).
+ *
+ * <p>On ND4J's CPU backend (Linux x86-64, nd4j-native 1.0.0-M2.1) the library registers native ops of its own into
+ * libnd4j ({@code src/main/native}, loaded by {@code NativeOps}): W0 ({@link io.superloss.LambertW0Op}), the SuperLoss
+ * rows ({@link io.superloss.SuperLossRowsOp}) and the threshold update ({@link io.superloss.ThresholdUpdateOp}), each
+ * one graph op where the composite form needs many; {@link io.superloss.LambertW#nativeOps()} says which form is in
+ * use. Their arithmetic is the generated C of the Java kernels.
  */
 package io.superloss;
