@@ -97,6 +97,16 @@ int iArg(Context& block, const char* op, const char* name, int i) {
   return (*args)[i];
 }
 
+// An op whose inputs and outputs are all DOUBLE.
+class DoubleOp : public DeclarableCustomOp {
+ protected:
+  using DeclarableCustomOp::DeclarableCustomOp;
+
+  void registerTypes() override {
+    getOpDescriptor()->setAllowedInputTypes({sd::DOUBLE})->setAllowedOutputTypes({sd::DOUBLE});
+  }
+};
+
 // ----------------------------------------------------------------------------------------------- superloss_lambertw0
 // Input z: FLOAT or DOUBLE, any shape, layout and rank, possibly empty. Output: W0(z) element-wise, the same type and
 // dimensions ('c' order when libnd4j allocates it; any layout when the caller provides it), exactly
@@ -160,17 +170,13 @@ class LambertW0 : public DeclarableCustomOp {
 // (finite, > 0). Outputs, [rows,1] DOUBLE each: weight times the row's SuperLoss (exactly 0 where weight is 0), sigma
 // (NaN where weight is 0), and d superLoss / d loss = weight times sigma (0 where weight is 0). No weight means
 // weight 1. The row arithmetic is SuperLossKernel.forward (sl_superloss_row).
-class SuperLossRows : public DeclarableCustomOp {
+class SuperLossRows : public DoubleOp {
  public:
   static constexpr const char* NAME = "superloss_rows";
 
-  SuperLossRows() : DeclarableCustomOp(-1, 3, NAME, false, 1, 0) {}
+  SuperLossRows() : DoubleOp(-1, 3, NAME, false, 1, 0) {}
 
  protected:
-  void registerTypes() override {
-    getOpDescriptor()->setAllowedInputTypes({sd::DOUBLE})->setAllowedOutputTypes({sd::DOUBLE});
-  }
-
   Status validateAndExecute(Context& block) override {
     int inputs = static_cast<int>(block.width());
     checkInputCount(inputs);
@@ -262,17 +268,13 @@ class SuperLossRows : public DeclarableCustomOp {
 //   global mean: warmingUp: tau = m; else total = rowWeight + B, tau = (rowWeight == 0 ? m : tau + (S - B tau) / total),
 //                rowWeight = total;
 // then calls += 1 and seenWeight += B. The same rules as ThresholdState.advance, with seenWeight added.
-class ThresholdUpdate : public DeclarableCustomOp {
+class ThresholdUpdate : public DoubleOp {
  public:
   static constexpr const char* NAME = "superloss_threshold_update";
 
-  ThresholdUpdate() : DeclarableCustomOp(-1, 4, NAME, false, 1, 2) {}
+  ThresholdUpdate() : DoubleOp(-1, 4, NAME, false, 1, 2) {}
 
  protected:
-  void registerTypes() override {
-    getOpDescriptor()->setAllowedInputTypes({sd::DOUBLE})->setAllowedOutputTypes({sd::DOUBLE});
-  }
-
   Status validateAndExecute(Context& block) override {
     int inputs = static_cast<int>(block.width());
     checkInputCount(inputs);

@@ -2,13 +2,17 @@ package io.superloss;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.util.HashUtil;
 
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Java side of one of this library's native libnd4j ops: what ND4J needs to know about an op it does not list.
@@ -82,5 +86,40 @@ abstract class NativeOp extends DynamicCustomOp {
     @Override
     public Map<String, Object> propertiesForFunction() {
         return Collections.emptyMap();
+    }
+
+    /**
+     * The inputs of an op whose inputs are all DOUBLE, in order; a null last input (an optional one) is left out.
+     *
+     * @param names  the inputs' parameter names, for messages
+     * @param typeOf the data type of an input (array or variable)
+     * @throws IllegalArgumentException naming the op, the parameter and its type, for any other missing or non-DOUBLE
+     *                                  input
+     */
+    static <T> T[] doubleInputs(String op, String[] names, T[] inputs, Function<T, DataType> typeOf) {
+        int n = inputs[inputs.length - 1] == null ? inputs.length - 1 : inputs.length;
+        for (int i = 0; i < n; i++) {
+            DataType type = inputs[i] == null ? null : typeOf.apply(inputs[i]);
+            if (type != DataType.DOUBLE) {
+                throw new IllegalArgumentException(op + ": '" + names[i] + "' must be a DOUBLE "
+                        + (inputs[i] == null ? "argument, got null" : "array, got " + type));
+            }
+        }
+        return Arrays.copyOf(inputs, n);
+    }
+
+    /**
+     * The output types of an op whose inputs and outputs are all DOUBLE.
+     *
+     * @throws IllegalArgumentException if the number of inputs is outside [minInputs, maxInputs] or one is not DOUBLE
+     */
+    static List<DataType> doubleOutputs(String op, List<DataType> inputTypes, int minInputs, int maxInputs,
+                                        int outputs) {
+        if (inputTypes == null || inputTypes.size() < minInputs || inputTypes.size() > maxInputs
+                || inputTypes.stream().anyMatch(t -> t != DataType.DOUBLE)) {
+            throw new IllegalArgumentException(op + " takes " + minInputs + " to " + maxInputs
+                    + " DOUBLE inputs, got data types " + inputTypes);
+        }
+        return Collections.nCopies(outputs, DataType.DOUBLE);
     }
 }

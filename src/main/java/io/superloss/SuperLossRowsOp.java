@@ -30,6 +30,7 @@ public final class SuperLossRowsOp extends NativeOp {
     /** The op's name in libnd4j's registry. */
     public static final String OP_NAME = "superloss_rows";
     private static final Signature SIGNATURE = new Signature(OP_NAME, -1, 3, 1, 0);
+    private static final String[] INPUTS = {"loss", "tau", "weight"};
 
     /** For ND4J's reflection (graph rebuilding and deserialisation). */
     public SuperLossRowsOp() {
@@ -42,7 +43,7 @@ public final class SuperLossRowsOp extends NativeOp {
      * @throws IllegalArgumentException if a variable is not DOUBLE or {@code lambda} is not finite and positive
      */
     SuperLossRowsOp(SameDiff sd, SDVariable loss, SDVariable tau, SDVariable weight, double lambda) {
-        super(sd, inputs(loss, tau, weight));
+        super(sd, doubleInputs(OP_NAME, INPUTS, new SDVariable[] {loss, tau, weight}, SDVariable::dataType));
         addTArgument(checkedLambda(lambda));
     }
 
@@ -53,35 +54,8 @@ public final class SuperLossRowsOp extends NativeOp {
      * @throws IllegalArgumentException if an array is not DOUBLE or {@code lambda} is not finite and positive
      */
     SuperLossRowsOp(INDArray loss, INDArray tau, INDArray weight, double lambda) {
-        super(inputs(loss, tau, weight), null);
+        super(doubleInputs(OP_NAME, INPUTS, new INDArray[] {loss, tau, weight}, INDArray::dataType), null);
         addTArgument(checkedLambda(lambda));
-    }
-
-    private static SDVariable[] inputs(SDVariable loss, SDVariable tau, SDVariable weight) {
-        requireDouble("loss", loss == null ? null : loss.dataType());
-        requireDouble("tau", tau == null ? null : tau.dataType());
-        if (weight == null) {
-            return new SDVariable[] {loss, tau};
-        }
-        requireDouble("weight", weight.dataType());
-        return new SDVariable[] {loss, tau, weight};
-    }
-
-    private static INDArray[] inputs(INDArray loss, INDArray tau, INDArray weight) {
-        requireDouble("loss", loss == null ? null : loss.dataType());
-        requireDouble("tau", tau == null ? null : tau.dataType());
-        if (weight == null) {
-            return new INDArray[] {loss, tau};
-        }
-        requireDouble("weight", weight.dataType());
-        return new INDArray[] {loss, tau, weight};
-    }
-
-    private static void requireDouble(String parameter, DataType type) {
-        if (type != DataType.DOUBLE) {
-            throw new IllegalArgumentException(OP_NAME + ": '" + parameter + "' must be a DOUBLE "
-                    + (type == null ? "argument, got null" : "array, got " + type));
-        }
     }
 
     private static double checkedLambda(double lambda) {
@@ -98,13 +72,7 @@ public final class SuperLossRowsOp extends NativeOp {
 
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        if (dataTypes == null || dataTypes.size() < 2 || dataTypes.size() > 3) {
-            throw new IllegalArgumentException(OP_NAME + " takes 2 or 3 inputs, got data types " + dataTypes);
-        }
-        for (DataType type : dataTypes) {
-            requireDouble("input", type);
-        }
-        return List.of(DataType.DOUBLE, DataType.DOUBLE, DataType.DOUBLE);
+        return doubleOutputs(OP_NAME, dataTypes, 2, 3, 3);
     }
 
     @Override

@@ -6,10 +6,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.IntFunction;
 
 /**
  * One training call's SuperLoss threshold update as one native ND4J op ({@code superloss_threshold_update}), a building
@@ -46,8 +46,8 @@ public final class ThresholdUpdateOp extends NativeOp {
     /** The op's name in libnd4j's registry. */
     public static final String OP_NAME = "superloss_threshold_update";
     private static final Signature SIGNATURE = new Signature(OP_NAME, -1, 4, 1, 2);
-    /** The state inputs and outputs, in order. */
-    private static final String[] STATE = {"tau", "calls", "rowWeight", "seenWeight"};
+    /** The inputs, in order; the first four are the state, and the outputs. */
+    private static final String[] INPUTS = {"tau", "calls", "rowWeight", "seenWeight", "loss", "weight"};
 
     /** The threshold policies, by their native code ({@link #code()}). */
     enum Policy {
@@ -77,7 +77,7 @@ public final class ThresholdUpdateOp extends NativeOp {
      */
     ThresholdUpdateOp(SameDiff sd, SDVariable[] state, SDVariable loss, SDVariable weight, Policy policy,
                       int warmupIterations, double momentum) {
-        super(sd, inputs(state, loss, weight, SDVariable::dataType, SDVariable[]::new));
+        super(sd, inputs(state, loss, weight, SDVariable::dataType));
         addArguments(policy, warmupIterations, momentum);
     }
 
@@ -90,34 +90,20 @@ public final class ThresholdUpdateOp extends NativeOp {
      */
     ThresholdUpdateOp(INDArray[] state, INDArray loss, INDArray weight, Policy policy, int warmupIterations,
                       double momentum) {
-        super(inputs(state, loss, weight, INDArray::dataType, INDArray[]::new), null);
+        super(inputs(state, loss, weight, INDArray::dataType), null);
         addArguments(policy, warmupIterations, momentum);
     }
 
-    private static <T> T[] inputs(T[] state, T loss, T weight, Function<T, DataType> typeOf,
-                                  IntFunction<T[]> newArray) {
-        if (state == null || state.length != STATE.length) {
+    /** tau, calls, rowWeight, seenWeight, loss, weight, each DOUBLE; no weight if it is null. */
+    private static <T> T[] inputs(T[] state, T loss, T weight, Function<T, DataType> typeOf) {
+        if (state == null || state.length != 4) {
             throw new IllegalArgumentException(OP_NAME + ": 'state' must hold tau, calls, rowWeight and seenWeight,"
                     + " got " + (state == null ? "null" : state.length + " elements"));
         }
-        List<T> inputs = new ArrayList<>();
-        for (int i = 0; i < STATE.length; i++) {
-            inputs.add(requireDouble(STATE[i], state[i], typeOf));
-        }
-        inputs.add(requireDouble("loss", loss, typeOf));
-        if (weight != null) {
-            inputs.add(requireDouble("weight", weight, typeOf));
-        }
-        return inputs.toArray(newArray.apply(0));
-    }
-
-    private static <T> T requireDouble(String parameter, T input, Function<T, DataType> typeOf) {
-        DataType type = input == null ? null : typeOf.apply(input);
-        if (type != DataType.DOUBLE) {
-            throw new IllegalArgumentException(OP_NAME + ": '" + parameter + "' must be a DOUBLE "
-                    + (input == null ? "argument, got null" : "array, got " + type));
-        }
-        return input;
+        T[] inputs = Arrays.copyOf(state, INPUTS.length);
+        inputs[4] = loss;
+        inputs[5] = weight;
+        return doubleInputs(OP_NAME, INPUTS, inputs, typeOf);
     }
 
     private void addArguments(Policy policy, int warmupIterations, double momentum) {
@@ -139,15 +125,7 @@ public final class ThresholdUpdateOp extends NativeOp {
 
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        if (dataTypes == null || dataTypes.size() < 5 || dataTypes.size() > 6) {
-            throw new IllegalArgumentException(OP_NAME + " takes 5 or 6 inputs, got data types " + dataTypes);
-        }
-        for (DataType type : dataTypes) {
-            if (type != DataType.DOUBLE) {
-                throw new IllegalArgumentException(OP_NAME + ": every input must be DOUBLE, got " + dataTypes);
-            }
-        }
-        return List.of(DataType.DOUBLE, DataType.DOUBLE, DataType.DOUBLE, DataType.DOUBLE);
+        return doubleOutputs(OP_NAME, dataTypes, 5, 6, 4);
     }
 
     /** Zeros for every input: the update has no gradient. */
