@@ -76,7 +76,8 @@ struct Column {
   double* data;
   LongType stride;
 
-  Column(sd::NDArray* a) : data(static_cast<double*>(a->platformBuffer())), stride(Shape(a->platformShapeInfo()).strides()[0]) {}
+  explicit Column(sd::NDArray* a)
+      : data(static_cast<double*>(a->platformBuffer())), stride(Shape(a->platformShapeInfo()).strides()[0]) {}
 
   double& operator[](LongType row) const { return data[row * stride]; }
 };
@@ -265,8 +266,8 @@ class SuperLossRows : public DoubleOp {
 // order). B == 0: nothing changes. Otherwise, with m = S / B and warmingUp = calls < warmupIterations:
 //   constant:    tau unchanged;
 //   EMA:         tau = m if warmingUp, tau is NaN or calls == warmupIterations, else tau - (1 - momentum)(tau - m);
-//   global mean: warmingUp: tau = m; else total = rowWeight + B, tau = (rowWeight == 0 ? m : tau + (S - B tau) / total),
-//                rowWeight = total;
+//   global mean: warmingUp: tau = m; else total = rowWeight + B,
+//                tau = (rowWeight == 0 ? m : tau + (S - B tau) / total), rowWeight = total;
 // then calls += 1 and seenWeight += B. The same rules as ThresholdState.advance, with seenWeight added.
 class ThresholdUpdate : public DoubleOp {
  public:

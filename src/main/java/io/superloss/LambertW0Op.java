@@ -84,8 +84,9 @@ public final class LambertW0Op extends NativeOp {
 
     private static INDArray requireOutputLike(INDArray z, INDArray w) {
         if (w.dataType() != z.dataType() || !Arrays.equals(w.shape(), z.shape())) {
-            throw new IllegalArgumentException(OP_NAME + ": output 'w' " + w.dataType() + " " + Arrays.toString(w.shape())
-                    + " does not match 'z' " + z.dataType() + " " + Arrays.toString(z.shape()));
+            throw new IllegalArgumentException(OP_NAME + ": output 'w' " + w.dataType() + " "
+                    + Arrays.toString(w.shape()) + " does not match 'z' " + z.dataType() + " "
+                    + Arrays.toString(z.shape()));
         }
         return w;
     }

@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * loaded {@code libnd4jcpu.so}, which it links against), and calls its JNI function {@code registerOps}, which
  * registers the three ops in libnd4j's op registry and returns their hashes; these must equal ND4J's Java
  * {@link HashUtil#getLongHash(String)} of the op names, which the Java op classes report as their
- * {@code opHash()} (ND4J's own list of custom ops is read once and cached, so an op registered later is known to it only
- * through the op class). Any failure leaves the composite path in place.
+ * {@code opHash()} (ND4J's own list of custom ops is read once and cached, so an op registered later is known to it
+ * only through the op class). Any failure leaves the composite path in place.
  *
  * <p>The system property {@value #PROPERTY} chooses: {@code auto} (default) loads when the checks pass and otherwise
  * logs one WARN with the reason; {@code off} never loads; {@code required} turns a failure into an

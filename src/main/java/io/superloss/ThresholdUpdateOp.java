@@ -39,8 +39,8 @@ import java.util.function.Function;
  *
  * <p>In a SameDiff graph, keep the state in arrays of shape [1] rather than rank 0: SameDiff 1.0.0-M2.1 puts every
  * intermediate array it releases into its array cache but never takes a rank-0 array out of it again
- * ({@code ArrayCacheMemoryMgr.allocate} skips rank 0), so rank-0 intermediates (outputs of this op that no one requests,
- * or that are consumed) pile up on the heap call after call, bounded only by the cache's byte limit.
+ * ({@code ArrayCacheMemoryMgr.allocate} skips rank 0), so rank-0 intermediates (outputs of this op that no one
+ * requests, or that are consumed) pile up on the heap call after call, bounded only by the cache's byte limit.
  */
 public final class ThresholdUpdateOp extends NativeOp {
     /** The op's name in libnd4j's registry. */

@@ -165,7 +165,8 @@ class LambertWGraphTest {
             Map<Form, float[]> graphFloat = new EnumMap<>(Form.class);
             graphs.forEach((form, sd) -> {
                 graph.put(form, sd.output(Map.of("z", in), "w").get("w").toDoubleVector());
-                graphFloat.put(form, sd.output(Map.of("zf", in.castTo(DataType.FLOAT)), "wf").get("wf").toFloatVector());
+                INDArray inFloat = in.castTo(DataType.FLOAT);
+                graphFloat.put(form, sd.output(Map.of("zf", inFloat), "wf").get("wf").toFloatVector());
             });
             DATA.put(region, new Data(zs, exact, graph, graphFloat));
         }

@@ -167,7 +167,8 @@ public final class NativeOpsMemory {
             AllocationsTracker tracker = AllocationsTracker.getInstance();
             Runtime runtime = Runtime.getRuntime();
             return new Snapshot(readRssKb(), Pointer.physicalBytes(), Pointer.totalBytes(), Pointer.totalCount(),
-                    tracker.bytesOnDevice(AllocationKind.GENERAL, 0), tracker.bytesOnDevice(AllocationKind.WORKSPACE, 0),
+                    tracker.bytesOnDevice(AllocationKind.GENERAL, 0),
+                    tracker.bytesOnDevice(AllocationKind.WORKSPACE, 0),
                     tracker.bytesOnDevice(AllocationKind.CONSTANT, 0), runtime.totalMemory() - runtime.freeMemory());
         }
 
