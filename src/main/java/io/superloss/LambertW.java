@@ -212,17 +212,45 @@ public final class LambertW {
     }
 
     /**
-     * W0 as a SameDiff graph function, built from native ND4J ops only, so it runs on every backend. The result has the
-     * data type and shape of {@code z}; it is computed in double inside the graph, with the accuracy of the scalar
-     * {@link #w0(double)} for DOUBLE (at most 2 ulp; 1 ulp measured against an arbitrary-precision oracle) and
-     * correctly rounded for FLOAT. Autodiff gives the exact derivative W / (z (1 + W)) (1 at z = 0), not a derivative
-     * through iterations; at the branch point z = -1/e, where it is infinite, it gives {@code Double.MAX_VALUE}.
+     * W0 as a SameDiff graph function. The result has the data type and shape of {@code z}. Two implementations, chosen
+     * once per JVM ({@link #nativeOps()}):
+     * <ul>
+     *   <li>NATIVE (ND4J's CPU backend on Linux x86-64): one {@link LambertW0Op}, a native op of this library, which
+     *       gives exactly the bits of {@link #w0(double)} for DOUBLE and of {@link #w0(float)} for FLOAT (within
+     *       0.52 ulp); HALF and BFLOAT16 are evaluated in double and rounded once, the bits of
+     *       {@link #w0(INDArray)};</li>
+     *   <li>COMPOSITE (everywhere else, or with {@code -Dsuperloss.native=off}): a graph of about a hundred of ND4J's
+     *       built-in ops, so it runs on every backend, computed in double inside the graph with the accuracy of the
+     *       scalar {@link #w0(double)} for DOUBLE (at most 2 ulp; 1 ulp measured against an arbitrary-precision
+     *       oracle) and correctly rounded for the other types.</li>
+     * </ul>
+     * Autodiff gives the exact derivative W / (z (1 + W)) (1 at z = 0), not a derivative through iterations; at the
+     * branch point z = -1/e, where it is infinite, it gives {@code Double.MAX_VALUE}.
      *
      * @param sd the graph to add the ops to
      * @param z  a floating-point variable of {@code sd}
-     * @throws IllegalArgumentException if {@code z} is null, not floating point, or belongs to another graph
+     * @throws IllegalArgumentException if {@code z} is null, not floating point, or belongs to another graph, or if
+     *                                  {@code -Dsuperloss.native} has an invalid value
+     * @throws IllegalStateException    if {@code -Dsuperloss.native=required} and the native ops cannot be loaded
      */
     public static SDVariable w0(SameDiff sd, SDVariable z) {
-        return LambertWGraph.w0(sd, z);
+        return NativeOps.status().isNative() ? LambertWGraph.w0Native(sd, z) : LambertWGraph.w0(sd, z);
+    }
+
+    /**
+     * Which implementation this library's SameDiff functions use in this JVM, and why. Decided on the first call of
+     * this method or of a SameDiff function, once per JVM: the native ops are loaded on Linux x86-64 with ND4J's CPU
+     * backend (nd4j-native 1.0.0-M2.1, the build they are compiled against); anything else, or a failure to load
+     * (logged once as a WARN with the reason), leaves the composite graphs of ND4J's built-in ops. The system property
+     * {@code superloss.native} chooses: {@code auto} (default), {@code off} (never load) or {@code required} (a failure
+     * throws).
+     *
+     * @return the implementation in use and why
+     * @throws IllegalArgumentException if {@code -Dsuperloss.native} is not auto, off or required
+     * @throws IllegalStateException    if it is {@code required} and the native ops cannot be loaded; the message
+     *                                  names the reason
+     */
+    public static NativeOpsStatus nativeOps() {
+        return NativeOps.status();
     }
 }

@@ -5,11 +5,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.function.UnaryOperator;
+
 /**
- * The principal branch W0 as a SameDiff graph function built from native ND4J ops only (so it runs on every backend),
- * evaluated in double whatever the input type. Behind {@link LambertW#w0(SameDiff, SDVariable)}.
+ * The principal branch W0 as a SameDiff graph function, the two forms behind {@link LambertW#w0(SameDiff, SDVariable)}:
+ * {@link #w0} builds it from ND4J's built-in ops only (so it runs on every backend), evaluated in double whatever the
+ * input type; {@link #w0Native} uses this library's native op {@link LambertW0Op}. Both give the exact derivative.
  *
- * <p>Algorithm (vectorised, so every row runs every op and {@code where} picks per row):
+ * <p>The composite form's algorithm (vectorised, so every row runs every op and {@code where} picks per row):
  * <ul>
  *   <li>initial guess by regime: the branch-point series in p = sqrt(2 e q), q = z + 1/e, to p^4 (Corless et al. 1996,
  *       eq. 4.22) for z &lt; -1/4; Winitzki's approximation L (1 - ln(1 + L) / (2 + L)), L = ln(1 + z) (2003), up to
@@ -62,23 +65,45 @@ final class LambertWGraph {
     }
 
     /**
-     * W0(z) with the exact derivative for autodiff: the value is computed behind a stop-gradient and the derivative
-     * W / (z (1 + W)) = e^-W / (1 + W) is attached by the identity {@code W - (stop(z) - z) * stop(W')}, whose value
-     * is W and whose derivative is W'. At the branch point the derivative is infinite; the graph gives
-     * {@code Double.MAX_VALUE} there (an infinite factor would turn the value into NaN).
+     * W0(z) from the composite graph of {@link #value}, with the exact derivative for autodiff (see
+     * {@link #withExactDerivative}).
      *
      * @param z any floating-point variable; the result has its data type and shape
      */
     static SDVariable w0(SameDiff sd, SDVariable z) {
-        if (z == null || !z.dataType().isFPType()) {
-            throw new IllegalArgumentException("LambertW.w0 needs a floating-point variable, got "
-                    + (z == null ? "null" : z.dataType() + " variable " + z.name()));
+        return withExactDerivative(sd, z, argument -> value(sd, argument));
+    }
+
+    /**
+     * W0(z) from this library's native op {@link LambertW0Op}, which must be loaded: for FLOAT and DOUBLE the op itself
+     * (its gradient is its {@code doDiff}); other types are evaluated in double by the op behind
+     * {@link #withExactDerivative}, which maps the type's value nearest -1/e to the branch point where it lies below
+     * -1/e (HALF), so the result is {@link LambertW#w0(org.nd4j.linalg.api.ndarray.INDArray)}'s for these types.
+     *
+     * @param z any floating-point variable; the result has its data type and shape
+     */
+    static SDVariable w0Native(SameDiff sd, SDVariable z) {
+        requireFloatingPoint(sd, z);
+        if (z.dataType() == DataType.FLOAT || z.dataType() == DataType.DOUBLE) {
+            return new LambertW0Op(sd, z).outputVariable();
         }
-        if (z.getSameDiff() != sd) {
-            throw new IllegalArgumentException("variable " + z.name() + " belongs to another SameDiff instance");
-        }
+        return withExactDerivative(sd, z, argument -> new LambertW0Op(sd, argument).outputVariable());
+    }
+
+    /**
+     * W0(z) with the exact derivative for autodiff: the value is {@code doubleW0} of z in double, behind a
+     * stop-gradient, and the derivative W / (z (1 + W)) = e^-W / (1 + W) is attached by the identity
+     * {@code W - (stop(z) - z) * stop(W')}, whose value is W and whose derivative is W'. At the branch point the
+     * derivative is infinite; the graph gives {@code Double.MAX_VALUE} there (an infinite factor would turn the value
+     * into NaN).
+     *
+     * @param z        any floating-point variable; the result has its data type and shape
+     * @param doubleW0 W0 of a DOUBLE variable (its derivative is not used)
+     */
+    private static SDVariable withExactDerivative(SameDiff sd, SDVariable z, UnaryOperator<SDVariable> doubleW0) {
+        requireFloatingPoint(sd, z);
         DataType type = z.dataType();
-        SDVariable z64 = type == DataType.DOUBLE ? z : z.castTo(DataType.DOUBLE);
+        SDVariable z64 = toDouble(z);
         SDVariable argument = z64;
         double branchPoint = Nd4j.scalar(-INV_E_HI).castTo(type).getDouble(0);
         if (branchPoint < -INV_E_HI) {
@@ -86,15 +111,37 @@ final class LambertWGraph {
             // branch point, W0 = -1, as in the scalar W0(float).
             argument = sd.where(z64.mul(0.0).add(-INV_E_HI), z64, sd.eq(z64, branchPoint));
         }
-        SDVariable w = GraphDetach.detach(value(sd, argument));
+        SDVariable w = GraphDetach.detach(doubleW0.apply(argument));
         // Clipping keeps z - stop(z) at exactly 0 for infinite z (Inf - Inf would be NaN); NaN stays NaN.
         SDVariable zFinite = sd.math.clipByValue(z64, -Double.MAX_VALUE, Double.MAX_VALUE);
         SDVariable zero = GraphDetach.detach(zFinite).sub(zFinite);
-        SDVariable derivative = sd.math.exp(w.neg()).div(w.add(1.0));
-        derivative = sd.math.clipByValue(derivative, 0.0, Double.MAX_VALUE);
         // w - (+0) keeps the sign of a zero w, which w + 0 would not.
-        SDVariable out = w.sub(zero.mul(derivative));
+        SDVariable out = w.sub(zero.mul(derivative(w)));
         return type == DataType.DOUBLE ? out : out.castTo(type);
+    }
+
+    /**
+     * dW0/dz = e^-W / (1 + W) from a DOUBLE W0 (1 at W = 0), clipped to [0, Double.MAX_VALUE]: the derivative is
+     * infinite at the branch point W = -1.
+     */
+    static SDVariable derivative(SDVariable w) {
+        SameDiff sd = w.getSameDiff();
+        return sd.math.clipByValue(sd.math.exp(w.neg()).div(w.add(1.0)), 0.0, Double.MAX_VALUE);
+    }
+
+    /** x, cast to DOUBLE unless it is DOUBLE. */
+    static SDVariable toDouble(SDVariable x) {
+        return x.dataType() == DataType.DOUBLE ? x : x.castTo(DataType.DOUBLE);
+    }
+
+    private static void requireFloatingPoint(SameDiff sd, SDVariable z) {
+        if (z == null || !z.dataType().isFPType()) {
+            throw new IllegalArgumentException("LambertW.w0 needs a floating-point variable, got "
+                    + (z == null ? "null" : z.dataType() + " variable " + z.name()));
+        }
+        if (z.getSameDiff() != sd) {
+            throw new IllegalArgumentException("variable " + z.name() + " belongs to another SameDiff instance");
+        }
     }
 
     /**

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,19 +16,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The SameDiff graph W0 ({@link LambertW#w0(SameDiff, SDVariable)}) against an apfloat oracle (30 digits, rounded
+ * The two SameDiff forms of W0 behind {@link LambertW#w0(SameDiff, SDVariable)} (the composite graph and the native
+ * op, each selected explicitly; the native one where it is loaded) against an apfloat oracle (30 digits, rounded
  * correctly through BigDecimal: apfloat's own doubleValue() is not correctly rounded) and against the scalar
- * {@link LambertW#w0(double)}, on 10,500 points spread over the regimes of the algorithm; and its autodiff derivative
- * against the analytic W / (z (1 + W)).
+ * {@link LambertW#w0(double)}, on 10,500 points spread over the regimes of the algorithm; and their autodiff
+ * derivative against the analytic W / (z (1 + W)).
  */
 // SameDiff prints every op of a gradient function: shown only if a test fails.
 @ExtendWith(OutputShownOnFailure.class)
@@ -104,19 +109,52 @@ class LambertWGraphTest {
         abstract double sample(Random r);
     }
 
-    /** Per region: the sample, the oracle, the graph's DOUBLE and FLOAT results. */
-    private record Data(double[] z, double[] exact, double[] graph, float[] graphFloat) {
+    /** The graph forms, selected explicitly (LambertW.w0 picks one per JVM). */
+    enum Form {
+        COMPOSITE {
+            @Override
+            SDVariable w0(SameDiff sd, SDVariable z) {
+                return LambertWGraph.w0(sd, z);
+            }
+        },
+        /** Needs the native ops: tests of this form are skipped where they are not loaded. */
+        NATIVE {
+            @Override
+            SDVariable w0(SameDiff sd, SDVariable z) {
+                return LambertWGraph.w0Native(sd, z);
+            }
+        };
+
+        abstract SDVariable w0(SameDiff sd, SDVariable z);
+
+        boolean available() {
+            return this == COMPOSITE || NativeOps.loaded();
+        }
+
+        void assumeAvailable() {
+            if (this == NATIVE) {
+                NativeOpsTestSupport.assumeNativeOps();
+            }
+        }
+    }
+
+    /** Per region: the sample, the oracle, and per form the graph's DOUBLE and FLOAT results. */
+    private record Data(double[] z, double[] exact, Map<Form, double[]> graph, Map<Form, float[]> graphFloat) {
     }
 
     private static final Map<Region, Data> DATA = new EnumMap<>(Region.class);
 
     @BeforeAll
     static void evaluate() {
-        SameDiff sd = SameDiff.create();
-        SDVariable z = sd.placeHolder("z", DataType.DOUBLE, -1, 1);
-        SDVariable zf = sd.placeHolder("zf", DataType.FLOAT, -1, 1);
-        sd.identity("w", LambertW.w0(sd, z));
-        sd.identity("wf", LambertW.w0(sd, zf));
+        Map<Form, SameDiff> graphs = new EnumMap<>(Form.class);
+        for (Form form : Form.values()) {
+            if (form.available()) {
+                SameDiff sd = SameDiff.create();
+                sd.identity("w", form.w0(sd, sd.placeHolder("z", DataType.DOUBLE, -1, 1)));
+                sd.identity("wf", form.w0(sd, sd.placeHolder("zf", DataType.FLOAT, -1, 1)));
+                graphs.put(form, sd);
+            }
+        }
         Random random = new Random(20240601);
         for (Region region : Region.values()) {
             double[] zs = new double[POINTS_PER_REGION];
@@ -126,10 +164,20 @@ class LambertWGraphTest {
                 exact[i] = oracle(new BigDecimal(zs[i])).doubleValue();
             }
             INDArray in = Nd4j.createFromArray(zs).reshape(zs.length, 1);
-            double[] graph = sd.output(Map.of("z", in), "w").get("w").toDoubleVector();
-            float[] graphFloat = sd.output(Map.of("zf", in.castTo(DataType.FLOAT)), "wf").get("wf").toFloatVector();
+            Map<Form, double[]> graph = new EnumMap<>(Form.class);
+            Map<Form, float[]> graphFloat = new EnumMap<>(Form.class);
+            graphs.forEach((form, sd) -> {
+                graph.put(form, sd.output(Map.of("z", in), "w").get("w").toDoubleVector());
+                INDArray inFloat = in.castTo(DataType.FLOAT);
+                graphFloat.put(form, sd.output(Map.of("zf", inFloat), "wf").get("wf").toFloatVector());
+            });
             DATA.put(region, new Data(zs, exact, graph, graphFloat));
         }
+    }
+
+    /** Every form with every region. */
+    static Stream<Arguments> formsAndRegions() {
+        return Arrays.stream(Form.values()).flatMap(f -> Arrays.stream(Region.values()).map(r -> Arguments.of(f, r)));
     }
 
     /** W0 at 30 digits, correctly rounded when converted (BigDecimal); null below -1/e. */
@@ -146,14 +194,16 @@ class LambertWGraphTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Region.class)
-    void doubleMatchesTheOracle(Region region) {
+    @MethodSource("formsAndRegions")
+    void doubleMatchesTheOracle(Form form, Region region) {
+        form.assumeAvailable();
         Data d = DATA.get(region);
+        double[] graph = d.graph.get(form);
         double max = 0;
         double sumSquares = 0;
         double worst = Double.NaN;
         for (int i = 0; i < d.z.length; i++) {
-            double u = ulps(d.graph[i], d.exact[i]);
+            double u = ulps(graph[i], d.exact[i]);
             sumSquares += u * u;
             if (!(u <= max)) {
                 max = u;
@@ -165,14 +215,24 @@ class LambertWGraphTest {
         assertTrue(rms <= region.rmsUlp, region + ": rms " + rms + " ulp");
     }
 
-    /** FLOAT input: computed in double, so the result must be the correctly rounded float. */
+    /**
+     * FLOAT input. The composite form computes in double, so its result must be the correctly rounded float; the native
+     * op's must be the scalar {@link LambertW#w0(float)}'s bits (within 0.517 ulp of the exact value, so equal to the
+     * correctly rounded float except within 0.017 ulp of a rounding boundary; the oracle check covers the special
+     * cases of both).
+     */
     @ParameterizedTest
-    @EnumSource(Region.class)
-    void floatIsCorrectlyRounded(Region region) {
+    @MethodSource("formsAndRegions")
+    void floatMatchesItsContract(Form form, Region region) {
+        form.assumeAvailable();
         Data d = DATA.get(region);
         for (int i = 0; i < d.z.length; i += FLOAT_STRIDE) {
             float zf = (float) d.z[i];
-            float got = d.graphFloat[i];
+            float got = d.graphFloat.get(form)[i];
+            if (form == Form.NATIVE) {
+                assertEquals(Float.floatToRawIntBits(LambertW.w0(zf)), Float.floatToRawIntBits(got), "W0(" + zf + "f)");
+                continue;
+            }
             if (Float.isInfinite(zf)) {
                 assertEquals(Float.POSITIVE_INFINITY, got, "W0(+Inf)");
                 continue;
@@ -196,15 +256,18 @@ class LambertWGraphTest {
      * value than the scalar, i.e. |graph - scalar| <= 2 ulp + |scalar - exact|; the graph has the scalar's accuracy
      * whatever that is in a region.
      */
-    @Test
-    void agreesWithTheScalarW0() {
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void agreesWithTheScalarW0(Form form) {
+        form.assumeAvailable();
         int compared = 0;
         for (Region region : Region.values()) {
             Data d = DATA.get(region);
+            double[] graph = d.graph.get(form);
             for (int i = 0; i < d.z.length; i++) {
                 double scalar = LambertW.w0(d.z[i]);
-                double allowed = 2 + ulps(scalar, d.exact[i]);
-                assertTrue(ulps(d.graph[i], scalar) <= allowed, region + ": W0(" + d.z[i] + ") graph " + d.graph[i]
+                double allowed = form == Form.NATIVE ? 0 : 2 + ulps(scalar, d.exact[i]);
+                assertTrue(ulps(graph[i], scalar) <= allowed, region + ": W0(" + d.z[i] + ") graph " + graph[i]
                         + " scalar " + scalar + " exact " + d.exact[i]);
                 compared++;
             }
@@ -212,11 +275,13 @@ class LambertWGraphTest {
         assertTrue(compared >= 10_000, "compared " + compared);
     }
 
-    @Test
-    void specialValues() {
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void specialValues(Form form) {
+        form.assumeAvailable();
         double[] z = {-INV_E, Math.nextDown(-INV_E), -1.0, Double.NEGATIVE_INFINITY, Double.NaN, 0.0,
             Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MIN_VALUE, -Double.MIN_VALUE, 1.0, Math.E, -0.0};
-        double[] w = eval(z);
+        double[] w = eval(form, z);
         assertEquals(-1.0, w[0], 0.0, "the double nearest -1/e (just below it) is the branch point");
         assertTrue(Double.isNaN(w[1]) && Double.isNaN(w[2]) && Double.isNaN(w[3]) && Double.isNaN(w[4]),
                 "NaN below -1/e and for NaN");
@@ -230,11 +295,13 @@ class LambertWGraphTest {
         assertEquals(Double.NEGATIVE_INFINITY, 1 / w[12], "W0(-0) = -0, as the scalar W0");
     }
 
-    @Test
-    void floatSpecialValues() {
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void floatSpecialValues(Form form) {
+        form.assumeAvailable();
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("z", DataType.FLOAT, -1, 1);
-        sd.identity("w", LambertW.w0(sd, in));
+        sd.identity("w", form.w0(sd, in));
         float[] z = {NEAREST_FLOAT_BRANCH_POINT, Math.nextDown(NEAREST_FLOAT_BRANCH_POINT),
             Math.nextUp(NEAREST_FLOAT_BRANCH_POINT), Float.POSITIVE_INFINITY, Float.NaN, 0f};
         float[] w = sd.output(Map.of("z", Nd4j.createFromArray(z).reshape(z.length, 1)), "w").get("w").toFloatVector();
@@ -246,10 +313,10 @@ class LambertWGraphTest {
         assertEquals(0f, w[5], 0f);
     }
 
-    private static double[] eval(double[] z) {
+    private static double[] eval(Form form, double[] z) {
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("z", DataType.DOUBLE, -1, 1);
-        sd.identity("w", LambertW.w0(sd, in));
+        sd.identity("w", form.w0(sd, in));
         return sd.output(Map.of("z", Nd4j.createFromArray(z).reshape(z.length, 1)), "w").get("w").toDoubleVector();
     }
 
@@ -258,8 +325,10 @@ class LambertWGraphTest {
      * digits. Tolerance: the derivative is e^-W / (1 + W) evaluated from a W with a few ulp of error, so its relative
      * error is about |W| + 1 / |1 + W| times a few eps; 16 eps times that bound leaves room for exp and the division.
      */
-    @Test
-    void autodiffGivesTheAnalyticDerivative() {
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void autodiffGivesTheAnalyticDerivative(Form form) {
+        form.assumeAvailable();
         Random random = new Random(5);
         int n = 600;
         double[] z = new double[n];
@@ -271,7 +340,7 @@ class LambertWGraphTest {
         z[1] = -INV_E + 1e-15;
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("z", DataType.DOUBLE, -1, 1);
-        SDVariable total = LambertW.w0(sd, in).sum("total");
+        SDVariable total = form.w0(sd, in).sum("total");
         total.markAsLoss();
         sd.createGradFunction("z");
         double[] gradient = sd.calculateGradients(Map.of("z", Nd4j.createFromArray(z).reshape(n, 1)), "z").get("z")
@@ -294,12 +363,14 @@ class LambertWGraphTest {
         }
     }
 
-    /** The derivative also flows through FLOAT inputs (the graph computes in double and casts back). */
-    @Test
-    void autodiffWorksForFloatInput() {
+    /** The derivative also flows through FLOAT inputs (computed in double from W and cast back). */
+    @ParameterizedTest
+    @EnumSource(Form.class)
+    void autodiffWorksForFloatInput(Form form) {
+        form.assumeAvailable();
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("z", DataType.FLOAT, -1, 1);
-        SDVariable w = LambertW.w0(sd, in);
+        SDVariable w = form.w0(sd, in);
         assertEquals(DataType.FLOAT, w.dataType());
         w.sum("total").markAsLoss();
         sd.createGradFunction("z");
