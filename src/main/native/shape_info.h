@@ -85,6 +85,16 @@ class Shape {
     return true;
   }
 
+  // The offset, in elements from the first one, of the element with 'c'-order index i (0 <= i < length()).
+  LongType offsetOf(LongType i) const {
+    LongType offset = 0;
+    for (int d = rank() - 1; d >= 0; d--) {
+      offset += (i % dims()[d]) * strides()[d];
+      i /= dims()[d];
+    }
+    return offset;
+  }
+
   // "[2,3]", for messages.
   std::string toString() const {
     std::string s = "[";

@@ -166,11 +166,43 @@ class LambertW0 : public DeclarableCustomOp {
   }
 };
 
+// The sums over a batch's usable rows (weight != 0 and a finite loss), in row order as PreparedBatch forms them:
+// *sum = sum of weight * loss, *total = sum of weight. loss and weight: DOUBLE columns of equal length; weight null
+// means weight 1 for every row.
+void usableSums(sd::NDArray* lossArray, sd::NDArray* weightArray, double* sum, double* total) {
+  *sum = 0.0;
+  *total = 0.0;
+  LongType rows = Shape(lossArray->platformShapeInfo()).length();
+  if (rows == 0) {
+    return;
+  }
+  Column l(lossArray);
+  if (weightArray != nullptr) {
+    Column weight(weightArray);
+    for (LongType i = 0; i < rows; i++) {
+      double w = weight[i];
+      if (w != 0.0 && std::isfinite(l[i])) {
+        *sum += w * l[i];
+        *total += w;
+      }
+    }
+  } else {
+    for (LongType i = 0; i < rows; i++) {
+      if (std::isfinite(l[i])) {
+        *sum += l[i];
+        *total += 1.0;
+      }
+    }
+  }
+}
+
 // --------------------------------------------------------------------------------------------------- superloss_rows
 // Inputs: loss [rows,1], tau (one element), optionally weight [rows,1], all DOUBLE; floating-point argument lambda
 // (finite, > 0). Outputs, [rows,1] DOUBLE each: weight times the row's SuperLoss (exactly 0 where weight is 0), sigma
 // (NaN where weight is 0), and d superLoss / d loss = weight times sigma (0 where weight is 0). No weight means
-// weight 1. The row arithmetic is SuperLossKernel.forward (sl_superloss_row).
+// weight 1. A NaN tau (a threshold no training call has set) stands for the batch's own mean over its usable rows,
+// as in PreparedBatch.scoringTau (NaN when there is none). The row arithmetic is SuperLossKernel.forward
+// (sl_superloss_row).
 class SuperLossRows : public DoubleOp {
  public:
   static constexpr const char* NAME = "superloss_rows";
@@ -198,6 +230,14 @@ class SuperLossRows : public DoubleOp {
     }
     Column l(block.array(0));
     double tau = scalarValue(block.array(1));
+    if (std::isnan(tau)) {
+      double sum;
+      double total;
+      usableSums(block.array(0), inputs == 3 ? block.array(2) : nullptr, &sum, &total);
+      if (total > 0.0) {
+        tau = sum / total;
+      }
+    }
     Column superLoss(getZ(block, 0));
     Column sigma(getZ(block, 1));
     Column slope(getZ(block, 2));
@@ -257,10 +297,10 @@ class SuperLossRows : public DoubleOp {
 };
 
 // --------------------------------------------------------------------------------------- superloss_threshold_update
-// One training call's threshold update. Inputs, DOUBLE: tau, calls, rowWeight, seenWeight (one element each), loss
-// [rows,1], optionally weight [rows,1] (none: weight 1). Integer arguments: policy (0 constant, 1 EMA, 2 global mean),
-// warmupIterations (>= 0); floating-point argument: momentum (EMA: in (0, 1); ignored by the other policies). Outputs:
-// the new tau, calls, rowWeight, seenWeight, each of its input's dimensions.
+// One training call's threshold update. Inputs, DOUBLE: tau (one element), counts (three elements: calls, rowWeight,
+// seenWeight, in that order), loss [rows,1], optionally weight [rows,1] (none: weight 1). Integer arguments: policy
+// (0 constant, 1 EMA, 2 global mean), warmupIterations (>= 0); floating-point argument: momentum (EMA: in (0, 1);
+// ignored by the other policies). Outputs: the new tau and the new counts, each of its input's dimensions.
 //
 // Usable rows have weight != 0 and a finite loss; S = sum of weight * loss over them, B = sum of their weights (in row
 // order). B == 0: nothing changes. Otherwise, with m = S / B and warmingUp = calls < warmupIterations:
@@ -268,54 +308,36 @@ class SuperLossRows : public DoubleOp {
 //   EMA:         tau = m if warmingUp, tau is NaN or calls == warmupIterations, else tau - (1 - momentum)(tau - m);
 //   global mean: warmingUp: tau = m; else total = rowWeight + B,
 //                tau = (rowWeight == 0 ? m : tau + (S - B tau) / total), rowWeight = total;
-// then calls += 1 and seenWeight += B. The same rules as ThresholdState.advance, with seenWeight added.
+// then calls += 1 and seenWeight += B. The same rules as the Threshold policies' advance, in the same order.
 class ThresholdUpdate : public DoubleOp {
  public:
   static constexpr const char* NAME = "superloss_threshold_update";
 
-  ThresholdUpdate() : DoubleOp(-1, 4, NAME, false, 1, 2) {}
+  ThresholdUpdate() : DoubleOp(-1, 2, NAME, false, 1, 2) {}
 
  protected:
   Status validateAndExecute(Context& block) override {
     int inputs = static_cast<int>(block.width());
     checkInputCount(inputs);
     checkInputs(inputs, [&](int i) { return Shape(block.array(i)->platformShapeInfo()); });
-    Shape loss(block.array(4)->platformShapeInfo());
     Arguments args = checkedArguments(block);
-    double state[4];
-    for (int i = 0; i < 4; i++) {
-      state[i] = scalarValue(block.array(i));
+    for (int i = 0; i < 2; i++) {
+      Shape in(block.array(i)->platformShapeInfo());
       Shape out(getZ(block, i)->platformShapeInfo());
-      requireScalar(NAME, STATE[i], out);
-    }
-    double tau = state[0];
-    double calls = state[1];
-    double rowWeight = state[2];
-    double seenWeight = state[3];
-
-    double sum = 0.0;
-    double total = 0.0;
-    LongType rows = loss.length();
-    if (rows > 0) {
-      Column l(block.array(4));
-      if (inputs == 6) {
-        Column weight(block.array(5));
-        for (LongType i = 0; i < rows; i++) {
-          double w = weight[i];
-          if (w != 0.0 && std::isfinite(l[i])) {
-            sum += w * l[i];
-            total += w;
-          }
-        }
-      } else {
-        for (LongType i = 0; i < rows; i++) {
-          if (std::isfinite(l[i])) {
-            sum += l[i];
-            total += 1.0;
-          }
-        }
+      requireDouble(NAME, "output", out);
+      if (out.length() != in.length()) {
+        fail(NAME, "output " + std::to_string(i) + " has shape " + out.toString() + ", expected " + in.toString());
       }
     }
+    double tau = scalarValue(block.array(0));
+    Vector counts(block.array(1));
+    double calls = counts[0];
+    double rowWeight = counts[1];
+    double seenWeight = counts[2];
+
+    double sum;
+    double total;
+    usableSums(block.array(2), inputs == 4 ? block.array(3) : nullptr, &sum, &total);
     if (total != 0.0) {
       double mean = sum / total;
       bool warmingUp = calls < args.warmupIterations;
@@ -342,10 +364,11 @@ class ThresholdUpdate : public DoubleOp {
       calls += 1.0;
       seenWeight += total;
     }
-    double next[4] = {tau, calls, rowWeight, seenWeight};
-    for (int i = 0; i < 4; i++) {
-      *static_cast<double*>(getZ(block, i)->platformBuffer()) = next[i];
-    }
+    *static_cast<double*>(getZ(block, 0)->platformBuffer()) = tau;
+    Vector next(getZ(block, 1));
+    next[0] = calls;
+    next[1] = rowWeight;
+    next[2] = seenWeight;
     return Status::OK;
   }
 
@@ -355,16 +378,13 @@ class ThresholdUpdate : public DoubleOp {
     checkInputCount(inputs);
     checkInputs(inputs, [&](int i) { return inputShape(inputShapes, i); });
     checkedArguments(block);
-    sd::ShapeList* list = new sd::ShapeList();
-    for (int i = 0; i < 4; i++) {
-      list->push_back(outputLike(inputShape(inputShapes, i), sd::DOUBLE));
-    }
+    sd::ShapeList* list = new sd::ShapeList(outputLike(inputShape(inputShapes, 0), sd::DOUBLE));
+    list->push_back(outputLike(inputShape(inputShapes, 1), sd::DOUBLE));
     return list;
   }
 
  private:
   enum Policy { CONSTANT = 0, EMA = 1, GLOBAL_MEAN = 2 };
-  static constexpr const char* STATE[4] = {"tau", "calls", "rowWeight", "seenWeight"};
 
   struct Arguments {
     Policy policy;
@@ -372,22 +392,39 @@ class ThresholdUpdate : public DoubleOp {
     double momentum;
   };
 
+  // The i-th of the three elements of a counts array of any layout (its elements in 'c' order of its dimensions).
+  struct Vector {
+    double* data;
+    LongType offsets[3];
+
+    explicit Vector(sd::NDArray* a) : data(static_cast<double*>(a->platformBuffer())) {
+      Shape s(a->platformShapeInfo());
+      for (LongType i = 0; i < 3; i++) {
+        offsets[i] = s.offsetOf(i);
+      }
+    }
+
+    double& operator[](LongType i) const { return data[offsets[i]]; }
+  };
+
   static void checkInputCount(int inputs) {
-    if (inputs != 5 && inputs != 6) {
-      fail(NAME, "expects 5 or 6 inputs (tau, calls, rowWeight, seenWeight, loss[, weight]), got " +
-                     std::to_string(inputs));
+    if (inputs != 3 && inputs != 4) {
+      fail(NAME, "expects 3 or 4 inputs (tau, counts, loss[, weight]), got " + std::to_string(inputs));
     }
   }
 
   template <typename ShapeOf>
   static void checkInputs(int inputs, ShapeOf shapeOf) {
-    for (int i = 0; i < 4; i++) {
-      requireScalar(NAME, STATE[i], shapeOf(i));
+    requireScalar(NAME, "tau", shapeOf(0));
+    Shape counts = shapeOf(1);
+    requireDouble(NAME, "counts", counts);
+    if (counts.length() != 3) {
+      fail(NAME, "'counts' (calls, rowWeight, seenWeight) must have 3 elements, got shape " + counts.toString());
     }
-    Shape loss = shapeOf(4);
+    Shape loss = shapeOf(2);
     requireColumn(NAME, "loss", loss);
-    if (inputs == 6) {
-      Shape weight = shapeOf(5);
+    if (inputs == 4) {
+      Shape weight = shapeOf(3);
       requireColumn(NAME, "weight", weight);
       if (!weight.sameDims(loss)) {
         fail(NAME, "'weight' has shape " + weight.toString() + ", 'loss' " + loss.toString());

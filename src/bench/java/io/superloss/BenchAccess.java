@@ -35,13 +35,24 @@ public final class BenchAccess {
         return new SuperLossRowsOp(sd, loss, tau, weight, lambda).outputVariables();
     }
 
-    /** The native {@code superloss_threshold_update} op on arrays, EMA with momentum 0.9, no warm-up. */
-    public static INDArray[] emaUpdate(INDArray[] state, INDArray loss, INDArray weight) {
-        return Nd4j.exec(new ThresholdUpdateOp(state, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9));
+    /** The native {@code superloss_threshold_update} op on arrays (tau, counts), EMA with momentum 0.9, no warm-up. */
+    public static INDArray[] emaUpdate(INDArray tau, INDArray counts, INDArray loss, INDArray weight) {
+        return Nd4j.exec(new ThresholdUpdateOp(tau, counts, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9));
     }
 
     /** The native {@code superloss_threshold_update} op in a graph, EMA with momentum 0.9, no warm-up. */
-    public static SDVariable[] emaUpdate(SameDiff sd, SDVariable[] state, SDVariable loss, SDVariable weight) {
-        return new ThresholdUpdateOp(sd, state, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9).outputVariables();
+    public static SDVariable[] emaUpdate(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss,
+                                         SDVariable weight) {
+        return new ThresholdUpdateOp(sd, tau, counts, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9)
+                .outputVariables();
+    }
+
+    /**
+     * A SuperLoss(LossMSE) in GRAPH execution whose graph is built on the native ops ({@code nativeOps} true, where
+     * they are loaded) or on ND4J's built-in ops only.
+     */
+    public static SuperLoss graphSuperLoss(boolean nativeOps) {
+        return SuperLoss.builder(new org.nd4j.linalg.lossfunctions.impl.LossMSE())
+                .execution(SuperLoss.Execution.GRAPH).build().withGraphOps(nativeOps);
     }
 }

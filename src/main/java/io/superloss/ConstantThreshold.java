@@ -43,6 +43,11 @@ final class ConstantThreshold extends Threshold {
     }
 
     @Override
+    ThresholdUpdateOp.Policy nativePolicy() {
+        return ThresholdUpdateOp.Policy.CONSTANT;
+    }
+
+    @Override
     GraphThresholdState advance(SameDiff sd, GraphThresholdState state, GraphBatch batch, int warmupIterations) {
         return state.counted(sd, state.tau(), state.rowWeight(), batch);
     }

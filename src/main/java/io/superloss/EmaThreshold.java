@@ -41,6 +41,11 @@ final class EmaThreshold extends Threshold {
     }
 
     @Override
+    ThresholdUpdateOp.Policy nativePolicy() {
+        return ThresholdUpdateOp.Policy.EMA;
+    }
+
+    @Override
     GraphThresholdState advance(SameDiff sd, GraphThresholdState state, GraphBatch batch, int warmupIterations) {
         SDVariable tau = state.tau();
         SDVariable reset = sd.math.or(sd.lte(state.calls(), (double) warmupIterations), sd.math.isNaN(tau));

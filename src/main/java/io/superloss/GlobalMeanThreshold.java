@@ -30,6 +30,11 @@ final class GlobalMeanThreshold extends Threshold {
     }
 
     @Override
+    ThresholdUpdateOp.Policy nativePolicy() {
+        return ThresholdUpdateOp.Policy.GLOBAL_MEAN;
+    }
+
+    @Override
     GraphThresholdState advance(SameDiff sd, GraphThresholdState state, GraphBatch batch, int warmupIterations) {
         SDVariable tau = state.tau();
         SDVariable rowWeight = state.rowWeight();

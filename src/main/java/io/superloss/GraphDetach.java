@@ -2,6 +2,7 @@ package io.superloss;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.custom.BitCast;
 
@@ -29,6 +30,15 @@ final class GraphDetach {
                     + " for " + x.name());
         }
         return bitcast(bitcast(x, DataType.LONG), DataType.DOUBLE);
+    }
+
+    /**
+     * {@code x} itself when nothing can be behind it (a placeholder or a constant: no op to differentiate, nothing
+     * trainable), else {@link #detach}: for inputs that a gradient walk may reach but that need no gradient.
+     */
+    static SDVariable detachUnlessInput(SDVariable x) {
+        VariableType type = x.getVariableType();
+        return type == VariableType.PLACEHOLDER || type == VariableType.CONSTANT ? x : detach(x);
     }
 
     private static SDVariable bitcast(SDVariable x, DataType to) {

@@ -28,8 +28,13 @@ final class GraphExecution implements SuperLossExecution {
     private static final String LOSS = "loss";
     private static final String WEIGHT = "weight";
 
+    /** How many executions a SameDiff inference session serves before it is dropped (see {@link #run}). */
+    static final int EXECUTIONS_PER_SESSION = 10_000;
+
     private final SameDiff sd;
     private final SuperLossGraph graph;
+    /** Executions of sd, guarded by sd. */
+    private long executions;
 
     // The last training call, guarded by sd: DL4J scores each batch right after training on it (computeGradient, then
     // computeScore), and with the same rows and the state that call left, scoring gives exactly the training call's
@@ -37,17 +42,23 @@ final class GraphExecution implements SuperLossExecution {
     private double[] lastLoss;
     private double[] lastWeight;
     private ThresholdSnapshot lastState;
+    /** The state the graph's variables hold, as far as this class wrote or read it; guarded by sd. */
+    private ThresholdSnapshot loadedState;
     private double[] lastSuperLoss;
     private double[] lastSigma;
 
-    GraphExecution(Threshold threshold, double lambda, int warmupIterations) {
+    /**
+     * @param nativeOps whether the graph uses this library's native ops ({@link SuperLossGraph.Builder#nativeOps})
+     */
+    GraphExecution(Threshold threshold, double lambda, int warmupIterations, boolean nativeOps) {
         // Built on the first GRAPH call, which DL4J makes inside its workspaces: the graph's arrays must outlive them.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             sd = SameDiff.create();
+            sd.setEnableCache(false);
             SDVariable loss = sd.placeHolder(LOSS, DataType.DOUBLE, -1, 1);
             SDVariable weight = sd.placeHolder(WEIGHT, DataType.DOUBLE, -1, 1);
             graph = SuperLossGraph.builder(sd, loss).mask(weight).threshold(threshold).lambda(lambda)
-                    .warmupIterations(warmupIterations).build();
+                    .warmupIterations(warmupIterations).nativeOps(nativeOps).withoutGradients().build();
         }
     }
 
@@ -55,6 +66,7 @@ final class GraphExecution implements SuperLossExecution {
     SameDiff sameDiff(ThresholdSnapshot state) {
         synchronized (sd) {
             load(state);
+            loadedState = null; // whoever executes the instance may change its variables: load again next time
         }
         return sd;
     }
@@ -66,11 +78,13 @@ final class GraphExecution implements SuperLossExecution {
             synchronized (sd) {
                 load(current);
                 run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(), eval);
-                ThresholdSnapshot next = ThresholdSnapshot.of(scalar(graph.tau()), (long) scalar(graph.calls()),
-                        scalar(graph.rowWeight()), scalar(graph.seenWeight()));
+                double[] counts = graph.counts().getArr().toDoubleVector();
+                ThresholdSnapshot next = ThresholdSnapshot.of(graph.tau().getArr().getDouble(0), (long) counts[0],
+                        counts[1], counts[2]);
                 lastLoss = batch.loss.clone();
                 lastWeight = batch.weight.clone();
                 lastState = next;
+                loadedState = next;
                 lastSuperLoss = eval.superLoss.clone();
                 lastSigma = eval.sigma.clone();
                 return next;
@@ -97,14 +111,27 @@ final class GraphExecution implements SuperLossExecution {
         return eval;
     }
 
+    /** Writes {@code state} into the graph's state variables, unless they already hold it (guarded by sd). */
     private void load(ThresholdSnapshot state) {
+        if (state.equals(loadedState)) {
+            return;
+        }
+        loadedState = state;
         graph.tau().getArr().assign(state.tau());
-        graph.calls().getArr().assign((double) state.calls());
-        graph.rowWeight().getArr().assign(state.rowWeight());
-        graph.seenWeight().getArr().assign(state.seenWeight());
+        graph.counts().getArr().assign(SuperLossGraph.countsOf(state));
     }
 
+    /**
+     * Executes the graph once. Two memory leaks of SameDiff 1.0.0-M2.1's executions are kept off here: its array
+     * cache (disabled in the constructor) keeps every released rank-0 array without ever handing one out again, and
+     * each thread's inference session remembers the id of every array it released, forever (tens of KB per call of
+     * the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions (SameDiff
+     * makes a new one on the next call, logging it at INFO). Guarded by sd.
+     */
     private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, RowEvaluation into) {
+        if (++executions % EXECUTIONS_PER_SESSION == 0) {
+            sd.getSessions().clear();
+        }
         // DL4J calls the loss inside its workspaces; the graph's arrays must not be allocated in them.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Map<String, INDArray> placeholders = new HashMap<>();
@@ -114,9 +141,5 @@ final class GraphExecution implements SuperLossExecution {
             System.arraycopy(out.get(rowLoss.name()).toDoubleVector(), 0, into.superLoss, 0, into.superLoss.length);
             System.arraycopy(out.get(rowSigma.name()).toDoubleVector(), 0, into.sigma, 0, into.sigma.length);
         }
-    }
-
-    private static double scalar(SDVariable v) {
-        return v.getArr().getDouble(0);
     }
 }

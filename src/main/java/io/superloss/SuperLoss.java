@@ -103,6 +103,8 @@ public class SuperLoss extends SameDiffLoss {
     private transient volatile SuperLossExecution executor;
     /** The SameDiff form of this loss, built on first use (guarded by this for creation). */
     private transient volatile GraphExecution graphExecution;
+    /** Whether that graph is ND4J's built-in ops only, even where the native ops are loaded ({@link #withGraphOps}). */
+    private transient boolean compositeGraph;
 
     /** How a SuperLoss computes: both executions implement the same semantics and share the same state. */
     public enum Execution {
@@ -266,6 +268,18 @@ public class SuperLoss extends SameDiffLoss {
         }
         SuperLoss copy = new SuperLoss(inner, threshold, lambda, warmupIterations, state.snapshot(), execution);
         copy.lastConfidences = lastConfidences;
+        copy.compositeGraph = compositeGraph;
+        return copy;
+    }
+
+    /**
+     * A copy as {@link #withExecution} makes, whose SameDiff form uses this library's native ops when
+     * {@code nativeOps} is true and they are loaded (the default), and ND4J's built-in ops only when it is false: for
+     * comparing the two forms in one JVM (tests, benchmarks).
+     */
+    SuperLoss withGraphOps(boolean nativeOps) {
+        SuperLoss copy = withExecution(execution);
+        copy.compositeGraph = !nativeOps;
         return copy;
     }
 
@@ -286,7 +300,8 @@ public class SuperLoss extends SameDiffLoss {
             synchronized (this) {
                 g = graphExecution;
                 if (g == null) {
-                    g = new GraphExecution(threshold, lambda, warmupIterations);
+                    g = new GraphExecution(threshold, lambda, warmupIterations,
+                            !compositeGraph && NativeOps.status().isNative());
                     graphExecution = g;
                 }
             }

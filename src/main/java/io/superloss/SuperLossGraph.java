@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.IdentityN;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,10 +33,9 @@ import java.util.Arrays;
  *   <li>{@link #loss()}: the SuperLoss with the current threshold (before any training call: with the batch's own
  *       mean), read-only and with no gradient; {@link #confidence()}: the matching sigma, NaN for masked rows.</li>
  *   <li>{@link #tau()}: the threshold variable, a DOUBLE scalar named {@code tau} ({@code prefix/tau} with
- *       {@link Builder#name}); NaN until the first training call for the moving thresholds. Three more DOUBLE scalar
- *       variables hold the rest of the state ({@link ThresholdSnapshot}): {@code tauCalls} counts the training calls,
- *       {@code tauRowWeight} is the row weight of the global mean and {@code tauSeenWeight} the row weight of every
- *       counted call.</li>
+ *       {@link Builder#name}); NaN until the first training call for the moving thresholds. A DOUBLE vector variable
+ *       {@code tauCounts} holds the rest of the state ({@link ThresholdSnapshot}): the counted training calls, the
+ *       row weight of the global mean and the row weight of every counted call.</li>
  * </ul>
  * If {@code loss()} or {@code confidence()} are requested in the same execution as {@code trainingLoss()}, they see
  * the threshold from before that execution's update.
@@ -53,9 +53,7 @@ import java.util.Arrays;
  */
 public final class SuperLossGraph {
     private static final String TAU = "tau";
-    private static final String CALLS = "tauCalls";
-    private static final String ROW_WEIGHT = "tauRowWeight";
-    private static final String SEEN_WEIGHT = "tauSeenWeight";
+    private static final String COUNTS = "tauCounts";
     private static final String LOSS = "superLoss";
     private static final String CONFIDENCE = "confidence";
     private static final String TRAINING_LOSS = "superLossTraining";
@@ -64,9 +62,7 @@ public final class SuperLossGraph {
     private final SDVariable loss;
     private final SDVariable confidence;
     private final SDVariable tau;
-    private final SDVariable calls;
-    private final SDVariable rowWeight;
-    private final SDVariable seenWeight;
+    private final SDVariable counts;
     private final SDVariable trainingRowLoss;
     private final SDVariable trainingConfidence;
 
@@ -78,37 +74,73 @@ public final class SuperLossGraph {
         // The state arrays live as long as the graph: never in a workspace that the caller may have open.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             tau = sd.var(b.fullName(TAU), Nd4j.scalar(initial.tau()));
-            calls = sd.var(b.fullName(CALLS), Nd4j.scalar((double) initial.calls()));
-            rowWeight = sd.var(b.fullName(ROW_WEIGHT), Nd4j.scalar(initial.rowWeight()));
-            seenWeight = sd.var(b.fullName(SEEN_WEIGHT), Nd4j.scalar(initial.seenWeight()));
+            counts = sd.var(b.fullName(COUNTS), countsOf(initial));
         }
 
-        GraphBatch batch = new GraphBatch(sd, b.perExampleLoss, b.mask);
-        GraphThresholdState now = new GraphThresholdState(GraphDetach.detach(tau), GraphDetach.detach(calls),
-                GraphDetach.detach(rowWeight), GraphDetach.detach(seenWeight));
+        boolean nativeOps = b.nativeOps == null ? NativeOps.status().isNative() : b.nativeOps;
+        SDVariable loss64 = type == DataType.DOUBLE ? b.perExampleLoss : b.perExampleLoss.castTo(DataType.DOUBLE);
+        SDVariable weight64 = b.mask == null ? null
+                : b.mask.dataType() == DataType.DOUBLE ? b.mask : b.mask.castTo(DataType.DOUBLE);
+        SDVariable trainingSuperLoss;
+        if (nativeOps) {
+            // Scoring: the rows op takes an unset (NaN) threshold for the batch's own mean.
+            SDVariable lossNoGradient = GraphDetach.detachUnlessInput(loss64);
+            SDVariable weightNoGradient = weight64 == null ? null : GraphDetach.detachUnlessInput(weight64);
+            SDVariable[] scoring = rows(sd, lossNoGradient, GraphDetach.detach(tau), weightNoGradient, b.lambda);
+            loss = sd.identity(b.fullName(LOSS), cast(scoring[0], type));
+            confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring[1], type));
+            // Training: the update reads the state variables, the loss and the mask as they are: its outputs reach the
+            // training loss only through the detached trainingTau, so no gradient walk reaches its inputs.
+            SDVariable[] next = b.threshold.advanceNative(sd, tau, counts, loss64, weight64, b.warmupIterations);
+            SDVariable trainingTau = assign(sd, next[0], next[1], b.withGradients);
+            // The rows op reads the loss itself: its derivative is mask value times sigma.
+            SDVariable[] training = rows(sd, loss64, trainingTau, weightNoGradient, b.lambda);
+            trainingRowLoss = training[0];
+            trainingConfidence = training[1];
+            trainingSuperLoss = cast(training[0], type);
+        } else {
+            GraphBatch batch = new GraphBatch(sd, b.perExampleLoss, b.mask);
+            GraphThresholdState now = GraphThresholdState.of(GraphDetach.detach(tau), GraphDetach.detach(counts));
+            // Scoring: the current threshold, or the batch's own mean before the first training call.
+            SDVariable scoringTau = sd.where(batch.mean, now.tau(),
+                    sd.math.and(sd.math.isNaN(now.tau()), batch.hasRows));
+            RowTerms scoring = new RowTerms(sd, batch, scoringTau, b.lambda);
+            loss = sd.identity(b.fullName(LOSS), cast(scoring.superLoss, type));
+            confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
+            // Training: advance the state once, then evaluate with the new threshold.
+            GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
+            SDVariable trainingTau = assign(sd, next.tau(), next.counts(sd), true);
+            RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
+            trainingRowLoss = training.superLoss;
+            trainingConfidence = training.sigma;
+            SDVariable slope = batch.masked == null ? training.sigma
+                    : sd.where(batch.zeros, training.sigma.mul(batch.weight), batch.masked);
+            // Value: the SuperLoss (l - stop(l) is exactly 0); derivative with respect to l: mask value times sigma.
+            SDVariable zero = b.perExampleLoss.sub(cast(batch.loss, type));
+            trainingSuperLoss = cast(training.superLoss, type).add(cast(slope, type).mul(zero));
+        }
+        trainingLoss = sd.identity(b.fullName(TRAINING_LOSS), trainingSuperLoss);
+    }
 
-        // Scoring: the current threshold, or the batch's own mean before the first training call.
-        SDVariable scoringTau = sd.where(batch.mean, now.tau(), sd.math.and(sd.math.isNaN(now.tau()), batch.hasRows));
-        RowTerms scoring = new RowTerms(sd, batch, scoringTau, b.lambda);
-        loss = sd.identity(b.fullName(LOSS), cast(scoring.superLoss, type));
-        confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
+    /**
+     * Writes the new tau and counts into the state variables with in-place assign ops and returns the new tau,
+     * detached when a gradient may be taken. identity_n consumes both assign outputs, so whatever reads its first
+     * output runs both updates.
+     */
+    private SDVariable assign(SameDiff sd, SDVariable nextTau, SDVariable nextCounts, boolean detach) {
+        SDVariable[] assigned = {sd.assign(tau, nextTau), sd.assign(counts, nextCounts)};
+        SDVariable newTau = new IdentityN(sd, assigned).outputVariables()[0];
+        return detach ? GraphDetach.detach(newTau) : newTau;
+    }
 
-        // Training: advance the state once, then evaluate with the new threshold.
-        GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
-        SDVariable[] assigned = {
-            sd.assign(tau, next.tau()), sd.assign(calls, next.calls()), sd.assign(rowWeight, next.rowWeight()),
-            sd.assign(seenWeight, next.seenWeight())
-        };
-        // identity_n consumes every assign output, so requesting its first output runs all four updates.
-        SDVariable trainingTau = GraphDetach.detach(new IdentityN(sd, assigned).outputVariables()[0]);
-        RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
-        trainingRowLoss = training.superLoss;
-        trainingConfidence = training.sigma;
-        SDVariable slope = batch.masked == null ? training.sigma
-                : sd.where(batch.zeros, training.sigma.mul(batch.weight), batch.masked);
-        // Value: the SuperLoss (l - stop(l) is exactly 0); derivative with respect to l: mask value times sigma.
-        SDVariable zero = b.perExampleLoss.sub(cast(batch.loss, type));
-        trainingLoss = cast(training.superLoss, type).add(b.fullName(TRAINING_LOSS), cast(slope, type).mul(zero));
+    /** The counts of {@code state} as the graph stores them: [calls, rowWeight, seenWeight]. */
+    static INDArray countsOf(ThresholdSnapshot state) {
+        return Nd4j.createFromArray((double) state.calls(), state.rowWeight(), state.seenWeight());
+    }
+
+    /** The rows' SuperLoss and sigma as one native op ({@link SuperLossRowsOp}), which defines the derivative. */
+    private static SDVariable[] rows(SameDiff sd, SDVariable loss, SDVariable tau, SDVariable weight, double lambda) {
+        return new SuperLossRowsOp(sd, loss, tau, weight, lambda).outputVariables();
     }
 
     /**
@@ -145,20 +177,12 @@ public final class SuperLossGraph {
         return tau;
     }
 
-    /** The counted training calls (DOUBLE scalar variable). */
-    SDVariable calls() {
-        return calls;
+    /** The counts [calls, rowWeight, seenWeight] (DOUBLE vector variable). */
+    SDVariable counts() {
+        return counts;
     }
 
-    /** The total row weight of a global-mean threshold (DOUBLE scalar variable). */
-    SDVariable rowWeight() {
-        return rowWeight;
-    }
 
-    /** The total row weight of every counted training call (DOUBLE scalar variable). */
-    SDVariable seenWeight() {
-        return seenWeight;
-    }
 
     /** The training call's per-row SuperLoss times the mask, in DOUBLE (advances the state like trainingLoss). */
     SDVariable trainingRowLoss() {
@@ -174,7 +198,10 @@ public final class SuperLossGraph {
         return x.dataType() == type ? x : x.castTo(type);
     }
 
-    /** The per-row arithmetic of {@link SuperLossKernel#forward} for one threshold, in double. */
+    /**
+     * The per-row arithmetic of {@link SuperLossKernel#forward} for one threshold in ND4J's built-in ops (the composite
+     * graph), in double: the rows' SuperLoss (times the mask value, 0 for masked rows) and sigma (NaN for masked rows).
+     */
     private static final class RowTerms {
         final SDVariable superLoss;
         final SDVariable sigma;
@@ -212,6 +239,8 @@ public final class SuperLossGraph {
         private int warmupIterations;
         private String name;
         private ThresholdSnapshot initialState;
+        private Boolean nativeOps;
+        private boolean withGradients = true;
 
         private Builder(SameDiff sd, SDVariable perExampleLoss) {
             this.sd = sd;
@@ -244,9 +273,8 @@ public final class SuperLossGraph {
 
         /**
          * A prefix for the subgraph's named variables, so that several SuperLoss graphs can live in one SameDiff: the
-         * state variable becomes {@code prefix/tau} (default: no prefix, {@code tau}); likewise {@code tauCalls},
-         * {@code tauRowWeight}, {@code tauSeenWeight} and the outputs {@code superLossTraining}, {@code superLoss},
-         * {@code confidence}.
+         * state variable becomes {@code prefix/tau} (default: no prefix, {@code tau}); likewise {@code tauCounts} and
+         * the outputs {@code superLossTraining}, {@code superLoss}, {@code confidence}.
          */
         public Builder name(String prefix) {
             this.name = prefix;
@@ -256,6 +284,27 @@ public final class SuperLossGraph {
         /** The state to start from (default: untrained). */
         Builder initialState(ThresholdSnapshot state) {
             this.initialState = state;
+            return this;
+        }
+
+        /**
+         * Whether to build on this library's native ops (default: when they are loaded, {@link LambertW#nativeOps()});
+         * false builds the composite graph of ND4J's built-in ops, as where the native ops cannot load.
+         *
+         * @throws IllegalStateException at {@link #build()} when true and the native ops are not loaded
+         */
+        Builder nativeOps(boolean useNativeOps) {
+            this.nativeOps = useNativeOps;
+            return this;
+        }
+
+        /**
+         * For a graph whose owner never takes gradients through it (only executes its outputs): the native training
+         * path then reads the new threshold without the detach that keeps gradients off the state variables (the
+         * composite graph keeps it: its ops need it to be differentiable). Default: gradients may be taken.
+         */
+        Builder withoutGradients() {
+            this.withGradients = false;
             return this;
         }
 
@@ -272,10 +321,13 @@ public final class SuperLossGraph {
                 checkRows("mask", mask);
             }
             SuperLoss.requireValidParameters(threshold, lambda, warmupIterations);
+            if (Boolean.TRUE.equals(nativeOps)) {
+                NativeOps.requireLoaded(SuperLossRowsOp.OP_NAME);
+            }
             if (name != null && name.isEmpty()) {
                 throw new IllegalArgumentException("name (the prefix) must not be empty; leave it unset for none");
             }
-            for (String own : new String[] {TAU, CALLS, ROW_WEIGHT, SEEN_WEIGHT, LOSS, CONFIDENCE, TRAINING_LOSS}) {
+            for (String own : new String[] {TAU, COUNTS, LOSS, CONFIDENCE, TRAINING_LOSS}) {
                 String full = fullName(own);
                 if (sd.hasVariable(full)) {
                     throw new IllegalArgumentException("the SameDiff instance already has a variable named '" + full

@@ -13,8 +13,10 @@ import java.util.List;
  * library's SameDiff SuperLoss; public only because SameDiff rebuilds graph ops by reflection. Requires the native ops
  * ({@link LambertW#nativeOps()} NATIVE).
  *
- * <p>Inputs, all DOUBLE: {@code loss} [rows,1] (the per-row base loss), {@code tau} (one element), optionally
- * {@code weight} [rows,1] (row weights, the mask; none means 1). Argument: {@code lambda}, finite and &gt; 0. Outputs,
+ * <p>Inputs, all DOUBLE: {@code loss} [rows,1] (the per-row base loss), {@code tau} (one element; NaN, a threshold
+ * that no training call has set, stands for the batch's own mean over its usable rows, the rows with a weight other
+ * than 0 and a finite loss, as in FUSED execution), optionally {@code weight} [rows,1] (row weights, the mask; none
+ * means 1). Argument: {@code lambda}, finite and &gt; 0. Outputs,
  * [rows,1] DOUBLE each, by the rules of {@code SuperLossKernel.forward} (the native code is generated from it):
  * <ol start="0">
  *   <li>{@code superLoss}: weight times the row's SuperLoss, exactly 0 where the weight is 0;</li>

@@ -1,5 +1,6 @@
 package io.superloss;
 
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -161,6 +162,21 @@ public abstract class Threshold implements Serializable {
      */
     abstract GraphThresholdState advance(SameDiff sd, GraphThresholdState state, GraphBatch batch,
                                          int warmupIterations);
+
+    /**
+     * The same update as one native op ({@link ThresholdUpdateOp}, which applies this policy's rules given
+     * {@link #nativePolicy()}) on the state's {@code tau} and {@code counts} ([calls, rowWeight, seenWeight]) and the
+     * rows' DOUBLE {@code loss} and {@code weight} ([rows,1]; null weight: 1): the new tau and counts, unchanged when
+     * the batch has no usable row. Requires the native ops.
+     */
+    final SDVariable[] advanceNative(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss,
+                                     SDVariable weight, int warmupIterations) {
+        return new ThresholdUpdateOp(sd, tau, counts, loss, weight, nativePolicy(), warmupIterations, momentum())
+                .outputVariables();
+    }
+
+    /** This policy's code for {@link ThresholdUpdateOp}, whose native code implements the same rules. */
+    abstract ThresholdUpdateOp.Policy nativePolicy();
 
     /**
      * The state that training workers reach together: each worker started from {@code base} and advanced its own

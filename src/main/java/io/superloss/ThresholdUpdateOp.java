@@ -6,21 +6,19 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * One training call's SuperLoss threshold update as one native ND4J op ({@code superloss_threshold_update}), a building
  * block of this library's SameDiff SuperLoss; public only because SameDiff rebuilds graph ops by reflection. Requires
  * the native ops ({@link LambertW#nativeOps()} NATIVE).
  *
- * <p>Inputs, all DOUBLE, in this order: the state {@code tau}, {@code calls}, {@code rowWeight}, {@code seenWeight}
- * (one element each), the batch's per-row {@code loss} [rows,1] and optionally {@code weight} [rows,1] (none means 1).
- * Arguments: the {@link Policy}, {@code warmupIterations} (&ge; 0) and {@code momentum} (EMA: in (0, 1); ignored by
- * the other policies). Outputs: the new {@code tau}, {@code calls}, {@code rowWeight}, {@code seenWeight}, each of its
- * input's shape.
+ * <p>Inputs, all DOUBLE, in this order: the state's {@code tau} (one element) and {@code counts} (three elements:
+ * calls, rowWeight, seenWeight, as in {@link ThresholdSnapshot}), the batch's per-row {@code loss} [rows,1] and
+ * optionally {@code weight} [rows,1] (none means 1). Arguments: the {@link Policy}, {@code warmupIterations} (&ge; 0)
+ * and {@code momentum} (EMA: in (0, 1); ignored by the other policies). Outputs: the new {@code tau} and
+ * {@code counts}, each of its input's shape.
  *
  * <p>Rules. Usable rows have weight &ne; 0 and a finite loss; S is the sum of weight times loss over them and B the sum
  * of their weights (both summed in row order). If B = 0 nothing changes. Otherwise, with m = S / B and
@@ -33,21 +31,16 @@ import java.util.function.Function;
  * </ul>
  * then, for every policy, calls += 1 and seenWeight += B.
  *
- * <p>No gradient: {@code doDiff} gives zeros for every input. A state held in a SameDiff VARIABLE should still reach
- * this op only through a detached value (see {@code GraphDetach}): a zero gradient exposes the variable to the updater
- * and to weight decay.
- *
- * <p>In a SameDiff graph, keep the state in arrays of shape [1] rather than rank 0: SameDiff 1.0.0-M2.1 puts every
- * intermediate array it releases into its array cache but never takes a rank-0 array out of it again
- * ({@code ArrayCacheMemoryMgr.allocate} skips rank 0), so rank-0 intermediates (outputs of this op that no one
- * requests, or that are consumed) pile up on the heap call after call, bounded only by the cache's byte limit.
+ * <p>No gradient: {@code doDiff} gives zeros for every input. Keep the op off a loss's gradient path (read its tau
+ * output through {@code GraphDetach}): a zero gradient would expose a state VARIABLE to the updater and to weight
+ * decay.
  */
 public final class ThresholdUpdateOp extends NativeOp {
     /** The op's name in libnd4j's registry. */
     public static final String OP_NAME = "superloss_threshold_update";
-    private static final Signature SIGNATURE = new Signature(OP_NAME, -1, 4, 1, 2);
-    /** The inputs, in order; the first four are the state, and the outputs. */
-    private static final String[] INPUTS = {"tau", "calls", "rowWeight", "seenWeight", "loss", "weight"};
+    private static final Signature SIGNATURE = new Signature(OP_NAME, -1, 2, 1, 2);
+    /** The inputs, in order; the first two are the state, and the outputs. */
+    private static final String[] INPUTS = {"tau", "counts", "loss", "weight"};
 
     /** The threshold policies, by their native code ({@link #code()}). */
     enum Policy {
@@ -69,41 +62,27 @@ public final class ThresholdUpdateOp extends NativeOp {
     }
 
     /**
-     * The op on SameDiff variables; outputs in the order tau, calls, rowWeight, seenWeight.
+     * The op on SameDiff variables; outputs in the order tau, counts.
      *
-     * @param state  tau, calls, rowWeight, seenWeight
      * @param weight null for no weights
      * @throws IllegalArgumentException if a variable is missing or not DOUBLE, or an argument is out of range
      */
-    ThresholdUpdateOp(SameDiff sd, SDVariable[] state, SDVariable loss, SDVariable weight, Policy policy,
-                      int warmupIterations, double momentum) {
-        super(sd, inputs(state, loss, weight, SDVariable::dataType));
+    ThresholdUpdateOp(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss, SDVariable weight,
+                      Policy policy, int warmupIterations, double momentum) {
+        super(sd, doubleInputs(OP_NAME, INPUTS, new SDVariable[] {tau, counts, loss, weight}, SDVariable::dataType));
         addArguments(policy, warmupIterations, momentum);
     }
 
     /**
      * The op on arrays, for {@code Nd4j.exec}; outputs allocated by ND4J.
      *
-     * @param state  tau, calls, rowWeight, seenWeight
      * @param weight null for no weights
      * @throws IllegalArgumentException if an array is missing or not DOUBLE, or an argument is out of range
      */
-    ThresholdUpdateOp(INDArray[] state, INDArray loss, INDArray weight, Policy policy, int warmupIterations,
-                      double momentum) {
-        super(inputs(state, loss, weight, INDArray::dataType), null);
+    ThresholdUpdateOp(INDArray tau, INDArray counts, INDArray loss, INDArray weight, Policy policy,
+                      int warmupIterations, double momentum) {
+        super(doubleInputs(OP_NAME, INPUTS, new INDArray[] {tau, counts, loss, weight}, INDArray::dataType), null);
         addArguments(policy, warmupIterations, momentum);
-    }
-
-    /** tau, calls, rowWeight, seenWeight, loss, weight, each DOUBLE; no weight if it is null. */
-    private static <T> T[] inputs(T[] state, T loss, T weight, Function<T, DataType> typeOf) {
-        if (state == null || state.length != 4) {
-            throw new IllegalArgumentException(OP_NAME + ": 'state' must hold tau, calls, rowWeight and seenWeight,"
-                    + " got " + (state == null ? "null" : state.length + " elements"));
-        }
-        T[] inputs = Arrays.copyOf(state, INPUTS.length);
-        inputs[4] = loss;
-        inputs[5] = weight;
-        return doubleInputs(OP_NAME, INPUTS, inputs, typeOf);
     }
 
     private void addArguments(Policy policy, int warmupIterations, double momentum) {
@@ -125,7 +104,7 @@ public final class ThresholdUpdateOp extends NativeOp {
 
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        return doubleOutputs(OP_NAME, dataTypes, 5, 6, 4);
+        return doubleOutputs(OP_NAME, dataTypes, 3, 4, 2);
     }
 
     /** Zeros for every input: the update has no gradient. */

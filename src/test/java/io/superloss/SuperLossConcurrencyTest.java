@@ -38,10 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One SuperLoss instance trained from many threads at once (what {@code net.clone()} copies do: they share the loss
  * object) never loses or tears a threshold update. Stress tests: {@value #THREADS} threads x
- * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH), all released at once;
- * they are tagged {@code stress}, which {@code mvn test} leaves out and {@code .ci/run} runs as a step of its own.
- * A GRAPH call executes about 160 SameDiff ops (4-7 ms here, serialised on the instance), so GRAPH's three stress
- * tests take about three minutes on two cores (32,000 training calls with the sequential reference, plus the readers').
+ * {@link SuperLossVariant#stressCallsPerThread()} training calls each (1000 for FUSED and GRAPH, fewer for the
+ * composite graph, whose calls cost most), all released at once; they are tagged {@code stress}, which
+ * {@code mvn test} leaves out and {@code .ci/run} runs as a stage of its own.
  */
 class SuperLossConcurrencyTest {
     private static final int THREADS = 8;
@@ -115,14 +114,15 @@ class SuperLossConcurrencyTest {
     /**
      * A short run that {@code mvn test} keeps: training and scoring calls from {@value #THREADS} threads, thread t
      * training on two rows of loss (t + 1)^2, so the global mean is exactly sum (t + 1)^2 / 8 = 25.5 whatever the
-     * interleaving (every partial mean is a mean of small integers: the running mean is exact to ~1e-15). GRAPH makes
-     * fewer calls (each executes a SameDiff graph); its SameDiff {@code tau} variable shows the same threshold.
+     * interleaving (every partial mean is a mean of small integers: the running mean is exact to ~1e-15). The composite
+     * graph makes fewer calls (each executes well over a hundred SameDiff ops); the SameDiff {@code tau} variable shows
+     * the same threshold.
      */
     @ParameterizedTest
     @EnumSource(SuperLossVariant.class)
     void concurrentTrainingAndScoringCallsKeepTheExactMean(SuperLossVariant variant) throws Exception {
         SuperLoss loss = variant.build(SuperLoss.builder(new LossMSE()).threshold(Threshold.globalMean()));
-        int calls = variant == SuperLossVariant.GRAPH ? 15 : 200;
+        int calls = variant == SuperLossVariant.GRAPH_COMPOSITE ? 15 : 200;
         runConcurrently(THREADS, t -> {
             double v = t + 1;
             for (int c = 0; c < calls; c++) {

@@ -13,7 +13,9 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
@@ -92,19 +94,21 @@ class SuperLossGraphExecutionTest {
         return new Batch(labels, pre, mask);
     }
 
-    static Stream<SuperLoss> configurations() {
-        return Stream.of(
+    /** Each configuration with each form of the graph: this library's native ops, and ND4J's built-in ops only. */
+    static Stream<Arguments> configurations() {
+        return Stream.of(true, false).flatMap(nativeOps -> Stream.of(
             SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.9)).build(),
             SuperLoss.builder(new LossMCXENT()).threshold(Threshold.ema(0.8)).warmupIterations(2).lambda(0.25).build(),
             SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).lambda(0.25).build(),
             SuperLoss.builder(new LossMCXENT()).threshold(Threshold.globalMean()).warmupIterations(2).build(),
-            SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(Math.log(CLASSES))).lambda(0.5).build());
+            SuperLoss.builder(new LossMCXENT()).threshold(Threshold.constant(Math.log(CLASSES))).lambda(0.5).build())
+                .map(fused -> Arguments.of(fused, nativeOps)));
     }
 
     @ParameterizedTest
     @MethodSource("configurations")
-    void graphAgreesWithFusedOverMaskedBatches(SuperLoss fused) {
-        SuperLoss graph = fused.withExecution(Execution.GRAPH);
+    void graphAgreesWithFusedOverMaskedBatches(SuperLoss fused, boolean nativeOps) {
+        SuperLoss graph = fused.withExecution(Execution.GRAPH).withGraphOps(nativeOps);
         assertEquals(Execution.GRAPH, graph.execution());
         int step = 0;
         for (Batch b : batches()) {
@@ -140,10 +144,11 @@ class SuperLossGraphExecutionTest {
     }
 
     /** Per-output masks ([rows, nOut]): a row whose mask is all zero is masked out, the others go to the inner loss. */
-    @Test
-    void graphAgreesWithFusedWithPerOutputMasks() {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void graphAgreesWithFusedWithPerOutputMasks(boolean nativeOps) {
         SuperLoss fused = SuperLoss.builder(new LossMSE()).threshold(Threshold.ema(0.9)).warmupIterations(1).build();
-        SuperLoss graph = fused.withExecution(Execution.GRAPH);
+        SuperLoss graph = fused.withExecution(Execution.GRAPH).withGraphOps(nativeOps);
         IActivation identity = new ActivationIdentity();
         Random r = new Random(8);
         for (int step = 0; step < 5; step++) {

@@ -4,6 +4,7 @@ import io.superloss.examples.Digits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -63,7 +64,7 @@ class SuperLossGraphTest {
         }
 
         double calls() {
-            return graph.calls().getArr().getDouble(0);
+            return graph.counts().getArr().getDouble(0);
         }
     }
 
@@ -244,8 +245,11 @@ class SuperLossGraphTest {
      * reach the state), and the model learns.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"none", "l2", "weightDecay"})
-    void pureSameDiffModelTrainsWithFitAndTauFollowsTheEma(String regularization) {
+    @CsvSource({"none, true", "l2, true", "weightDecay, true", "none, false", "l2, false", "weightDecay, false"})
+    void pureSameDiffModelTrainsWithFitAndTauFollowsTheEma(String regularization, boolean nativeOps) {
+        if (nativeOps) {
+            NativeOpsTestSupport.assumeNativeOps();
+        }
         Nd4j.getRandom().setSeed(11);
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("in", DataType.DOUBLE, -1, Digits.FEATURES);
@@ -255,7 +259,8 @@ class SuperLossGraphTest {
         SDVariable logits = in.mmul(w).add(b);
         SDVariable perExample = sd.math.neg(labels.mul(sd.nn.logSoftmax(logits)).sum(true, 1));
         sd.identity("perExample", perExample);
-        SuperLossGraph superLoss = SuperLossGraph.builder(sd, perExample).threshold(Threshold.ema(0.9)).build();
+        SuperLossGraph superLoss = SuperLossGraph.builder(sd, perExample).threshold(Threshold.ema(0.9))
+                .nativeOps(nativeOps).build();
         superLoss.trainingLoss().mean("loss").markAsLoss();
         TrainingConfig.Builder config = new TrainingConfig.Builder().updater(new Adam(1e-2))
                 .dataSetFeatureMapping("in").dataSetLabelMapping("labels");
@@ -282,7 +287,7 @@ class SuperLossGraphTest {
             lastMean = mean;
             sd.fit(batch);
             assertEquals(expectedTau, superLoss.tau().getArr().getDouble(0), 1e-12 * expectedTau,
-                    "tau after iteration " + iteration + " (" + regularization + ")");
+                    "tau after iteration " + iteration + " (" + regularization + ", native ops " + nativeOps + ")");
         }
         assertTrue(lastMean < 0.8 * firstMean, "the model learns: mean loss " + firstMean + " -> " + lastMean);
         assertNotEquals(0.0, b.getArr().norm1Number().doubleValue(), "the parameters were trained");
@@ -292,6 +297,66 @@ class SuperLossGraphTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' should mention " + p);
+        }
+    }
+
+    /** The ops a SameDiff instance holds, by op name. */
+    private static Map<String, Integer> opCounts(SameDiff sd) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (org.nd4j.autodiff.functions.DifferentialFunction op : sd.ops()) {
+            counts.merge(op.opName(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * With the native ops loaded, the graph is built on them: one rows op per evaluation (scoring, training) and one
+     * threshold update instead of the composite W0 (over a hundred built-in ops per evaluation). Both forms of the same
+     * graph agree: the native update follows the same rules in the same row order (tau bit for bit), the rows agree
+     * within the composite W0's error (1e-15 relative; its sigma uses ND4J's exp).
+     */
+    @Test
+    void nativeGraphHoldsTheNativeOpsAndAgreesWithTheCompositeGraph() {
+        NativeOpsTestSupport.assumeNativeOps();
+        Map<Boolean, SameDiff> graphs = new HashMap<>();
+        Map<Boolean, SuperLossGraph> superLosses = new HashMap<>();
+        for (boolean nativeOps : new boolean[] {true, false}) {
+            SameDiff sd = SameDiff.create();
+            SDVariable loss = sd.placeHolder("loss", DataType.DOUBLE, -1, 1);
+            SDVariable mask = sd.placeHolder("mask", DataType.DOUBLE, -1, 1);
+            superLosses.put(nativeOps, SuperLossGraph.builder(sd, loss).mask(mask).threshold(Threshold.globalMean())
+                    .warmupIterations(1).lambda(0.5).nativeOps(nativeOps).build());
+            graphs.put(nativeOps, sd);
+        }
+        Map<String, Integer> nativeCounts = opCounts(graphs.get(true));
+        Map<String, Integer> compositeCounts = opCounts(graphs.get(false));
+        assertEquals(2, nativeCounts.getOrDefault(SuperLossRowsOp.OP_NAME, 0), nativeCounts.toString());
+        assertEquals(1, nativeCounts.getOrDefault(ThresholdUpdateOp.OP_NAME, 0), nativeCounts.toString());
+        assertTrue(!compositeCounts.containsKey(SuperLossRowsOp.OP_NAME)
+                && !compositeCounts.containsKey(ThresholdUpdateOp.OP_NAME), compositeCounts.toString());
+        int nativeTotal = graphs.get(true).ops().length;
+        int compositeTotal = graphs.get(false).ops().length;
+        assertTrue(compositeTotal > 4 * nativeTotal, "ops: native " + nativeTotal + ", composite " + compositeTotal);
+
+        double[][] losses = {{0.5, 2.0, 0.1, 7.0}, {1.5, Double.NaN, 0.2, 3.0}, {0.4, 0.9, 2.5, 0.05}};
+        double[][] masks = {{1, 1, 0, 1}, {1, 1, 1, 0.5}, {0, 2, 1, 1}};
+        for (int step = 0; step < losses.length; step++) {
+            Map<String, INDArray> ph = Map.of("loss", column(losses[step]), "mask", column(masks[step]));
+            Map<Boolean, Map<String, INDArray>> out = new HashMap<>();
+            for (boolean nativeOps : new boolean[] {true, false}) {
+                SuperLossGraph g = superLosses.get(nativeOps);
+                out.put(nativeOps, graphs.get(nativeOps).output(ph, g.trainingLoss().name(),
+                        g.trainingConfidence().name()));
+                assertEquals(superLosses.get(true).tau().getArr().getDouble(0),
+                        superLosses.get(nativeOps).tau().getArr().getDouble(0), 0.0, "tau, step " + step);
+            }
+            for (String name : new String[] {superLosses.get(true).trainingLoss().name(),
+                    superLosses.get(true).trainingConfidence().name()}) {
+                String other = name.equals(superLosses.get(true).trainingLoss().name())
+                        ? superLosses.get(false).trainingLoss().name() : superLosses.get(false).trainingConfidence().name();
+                TestUtils.assertClose(out.get(false).get(other), out.get(true).get(name), 1e-15, 1e-300,
+                        name + ", step " + step);
+            }
         }
     }
 }

@@ -111,6 +111,31 @@ class SuperLossRowsOpTest {
         }
     }
 
+    /**
+     * An unset (NaN) tau stands for the batch's own mean over its usable rows, as FUSED's {@code PreparedBatch}
+     * computes it (same sums in the same order: the kernel's bits); a batch without a usable row keeps NaN.
+     */
+    @Test
+    void aNaNTauIsTheBatchMeanOfTheUsableRows() {
+        Random r = new Random(5);
+        double lambda = 0.75;
+        double[][] batch = rows(r, 1000, 1.0, lambda);
+        for (double[] weight : new double[][] {batch[1], null}) {
+            double[] w = weight == null ? filled(batch[0].length, 1.0) : weight;
+            PreparedBatch prepared = new PreparedBatch(batch[0], w);
+            double mean = prepared.scoringTau(Double.NaN);
+            assertTrue(Double.isFinite(mean), "the batch has usable rows");
+            INDArray[] out = Nd4j.exec(new SuperLossRowsOp(column(batch[0]), Nd4j.scalar(Double.NaN),
+                    weight == null ? null : column(weight), lambda));
+            assertMatchesTheKernel(batch[0], weight, mean, lambda, out);
+        }
+        double[] unusable = {Double.NaN, 2.0, Double.POSITIVE_INFINITY};
+        double[] masked = {1.0, 0.0, 1.0};
+        INDArray[] out = Nd4j.exec(new SuperLossRowsOp(column(unusable), Nd4j.scalar(Double.NaN), column(masked),
+                lambda));
+        assertMatchesTheKernel(unusable, masked, Double.NaN, lambda, out);
+    }
+
     /** loss and weight as strided column views of larger matrices (one 'c', one 'f'), tau as a [1,1] array. */
     @Test
     void stridedColumnsAreRead() {

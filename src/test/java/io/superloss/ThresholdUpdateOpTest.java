@@ -33,13 +33,13 @@ class ThresholdUpdateOpTest {
 
     /** The state (tau, calls, rowWeight, seenWeight). */
     record State(double tau, double calls, double rowWeight, double seenWeight) {
+        /** tau (rank 0) and counts [calls, rowWeight, seenWeight]. */
         INDArray[] arrays() {
-            return new INDArray[] {Nd4j.scalar(tau), Nd4j.scalar(calls), Nd4j.scalar(rowWeight),
-                Nd4j.scalar(seenWeight)};
+            return new INDArray[] {Nd4j.scalar(tau), Nd4j.createFromArray(calls, rowWeight, seenWeight)};
         }
 
         static State of(INDArray[] out) {
-            return new State(out[0].getDouble(0), out[1].getDouble(0), out[2].getDouble(0), out[3].getDouble(0));
+            return new State(out[0].getDouble(0), out[1].getDouble(0), out[1].getDouble(1), out[1].getDouble(2));
         }
     }
 
@@ -77,7 +77,9 @@ class ThresholdUpdateOpTest {
 
     private static State update(State s, double[] loss, double[] weight, Policy policy, int warmup, double momentum) {
         INDArray w = weight == null ? null : column(weight);
-        return State.of(Nd4j.exec(new ThresholdUpdateOp(s.arrays(), column(loss), w, policy, warmup, momentum)));
+        INDArray[] state = s.arrays();
+        return State.of(Nd4j.exec(new ThresholdUpdateOp(state[0], state[1], column(loss), w, policy, warmup,
+                momentum)));
     }
 
     private static INDArray column(double[] values) {
@@ -179,19 +181,18 @@ class ThresholdUpdateOpTest {
     void inAGraphWithTheRowsOpItAddsNoGradient() {
         SameDiff sd = SameDiff.create();
         SDVariable loss = sd.placeHolder("loss", DataType.DOUBLE, -1, 1);
-        SDVariable[] state = {sd.var("tau", Nd4j.scalar(1.0)), sd.var("calls", Nd4j.scalar(4.0)),
-            sd.var("rowWeight", Nd4j.scalar(0.0)), sd.var("seenWeight", Nd4j.scalar(4.0))};
-        SDVariable[] next = new ThresholdUpdateOp(sd, state, loss, null, Policy.EMA, 2, 0.9).outputVariables();
+        SDVariable tau = sd.var("tau", Nd4j.scalar(1.0));
+        SDVariable counts = sd.var("counts", Nd4j.createFromArray(4.0, 0.0, 4.0));
+        SDVariable[] next = new ThresholdUpdateOp(sd, tau, counts, loss, null, Policy.EMA, 2, 0.9).outputVariables();
         SDVariable[] rows = new SuperLossRowsOp(sd, loss, next[0], null, 1.0).outputVariables();
         rows[0].sum("total").markAsLoss();
         double[] values = {0.5, 1.5, 2.5, Double.POSITIVE_INFINITY};
         Map<String, INDArray> feed = new HashMap<>(Map.of("loss", column(values)));
 
-        Map<String, INDArray> out = sd.output(feed, next[0].name(), next[1].name(), next[2].name(), next[3].name(),
-                rows[2].name());
+        Map<String, INDArray> out = sd.output(feed, next[0].name(), next[1].name(), rows[2].name());
         State expected = reference(new State(1.0, 4, 0, 4), values, null, Policy.EMA, 2, 0.9);
-        assertSameState(expected, State.of(new INDArray[] {out.get(next[0].name()), out.get(next[1].name()),
-            out.get(next[2].name()), out.get(next[3].name())}), "graph");
+        assertSameState(expected, State.of(new INDArray[] {out.get(next[0].name()), out.get(next[1].name())}),
+                "graph");
         assertEquals(1.0 - 0.1 * (1.0 - 1.5), expected.tau, 1e-15, "EMA after warm-up: 1 - 0.1 (1 - 1.5)");
 
         sd.createGradFunction("loss");
@@ -202,25 +203,28 @@ class ThresholdUpdateOpTest {
     @Test
     void badInputIsRefusedWithTheReason() {
         INDArray[] state = new State(1, 0, 0, 0).arrays();
+        INDArray tau = state[0];
+        INDArray counts = state[1];
         INDArray loss = column(new double[] {1, 2});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ThresholdUpdateOp(state, loss, null, Policy.EMA, 0, 1.0));
+                () -> new ThresholdUpdateOp(tau, counts, loss, null, Policy.EMA, 0, 1.0));
         assertTrue(e.getMessage().contains("'momentum'") && e.getMessage().contains("1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new ThresholdUpdateOp(state, loss, null, Policy.CONSTANT, -1, 0.0));
+                () -> new ThresholdUpdateOp(tau, counts, loss, null, Policy.CONSTANT, -1, 0.0));
         assertTrue(e.getMessage().contains("'warmupIterations'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new ThresholdUpdateOp(new INDArray[] {state[0]}, loss, null, Policy.CONSTANT, 0, 0.0));
-        assertTrue(e.getMessage().contains("'state'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new ThresholdUpdateOp(new INDArray[] {state[0],
-            state[1], Nd4j.scalar(0f), state[3]}, loss, null, Policy.CONSTANT, 0, 0.0));
-        assertTrue(e.getMessage().contains("'rowWeight'") && e.getMessage().contains("FLOAT"), e.getMessage());
+                () -> new ThresholdUpdateOp(tau, null, loss, null, Policy.CONSTANT, 0, 0.0));
+        assertTrue(e.getMessage().contains("'counts'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ThresholdUpdateOp(tau,
+            Nd4j.createFromArray(0f, 0f, 0f), loss, null, Policy.CONSTANT, 0, 0.0));
+        assertTrue(e.getMessage().contains("'counts'") && e.getMessage().contains("FLOAT"), e.getMessage());
 
-        INDArray[] wide = state.clone();
-        wide[1] = Nd4j.createFromArray(0.0, 0.0);
-        SuperLossRowsOpTest.assertNativeRefusal("'calls' must have exactly one element, got shape [2]",
-                new ThresholdUpdateOp(wide, loss, null, Policy.CONSTANT, 0, 0.0));
+        SuperLossRowsOpTest.assertNativeRefusal("'tau' must have exactly one element, got shape [2]",
+                new ThresholdUpdateOp(Nd4j.createFromArray(0.0, 0.0), counts, loss, null, Policy.CONSTANT, 0, 0.0));
+        SuperLossRowsOpTest.assertNativeRefusal("'counts' (calls, rowWeight, seenWeight) must have 3 elements, got "
+                + "shape [2]", new ThresholdUpdateOp(tau, Nd4j.createFromArray(0.0, 0.0), loss, null, Policy.CONSTANT,
+                0, 0.0));
         SuperLossRowsOpTest.assertNativeRefusal("'weight' has shape [3,1], 'loss' [2,1]",
-                new ThresholdUpdateOp(state, loss, column(new double[] {1, 1, 1}), Policy.CONSTANT, 0, 0.0));
+                new ThresholdUpdateOp(tau, counts, loss, column(new double[] {1, 1, 1}), Policy.CONSTANT, 0, 0.0));
     }
 }

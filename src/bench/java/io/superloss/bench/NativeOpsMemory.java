@@ -65,14 +65,15 @@ public final class NativeOpsMemory {
         INDArray weight = Nd4j.ones(DataType.DOUBLE, ROWS, 1);
         weight.putScalar(3, 0, 0.0);
         INDArray tau = Nd4j.scalar(1.0);
-        INDArray[] state = {Nd4j.scalar(Double.NaN), Nd4j.scalar(0.0), Nd4j.scalar(0.0), Nd4j.scalar(0.0)};
+        INDArray tau0 = Nd4j.scalar(Double.NaN);
+        INDArray counts0 = Nd4j.zeros(DataType.DOUBLE, 3);
         Runnable w0 = builtin ? () -> Nd4j.exec(new Digamma(z)) : () -> Nd4j.exec(new LambertW0Op(z));
         Runnable rowsAndUpdate = builtin ? () -> {
             Nd4j.exec(new Igamma(loss, weight));
             Nd4j.exec(new Igamma(weight, loss));
         } : () -> {
             BenchAccess.superLossRows(loss, tau, weight, 1.0);
-            BenchAccess.emaUpdate(state, loss, weight);
+            BenchAccess.emaUpdate(tau0, counts0, loss, weight);
         };
 
         SameDiff sd = SameDiff.create();
@@ -87,16 +88,15 @@ public final class NativeOpsMemory {
         } else {
             // State of shape [1], not rank 0: SameDiff 1.0.0-M2.1 caches released rank-0 arrays but never hands them
             // out again (ArrayCacheMemoryMgr.allocate skips rank 0), so each rank-0 intermediate stays on the heap.
-            SDVariable[] stateVars = {sd.var("tau", Nd4j.valueArrayOf(new long[] {1}, Double.NaN, DataType.DOUBLE)),
-                sd.var("calls", Nd4j.zeros(DataType.DOUBLE, 1)), sd.var("rowWeight", Nd4j.zeros(DataType.DOUBLE, 1)),
-                sd.var("seenWeight", Nd4j.zeros(DataType.DOUBLE, 1))};
-            SDVariable[] next = BenchAccess.emaUpdate(sd, stateVars, lossIn, weightIn);
+            SDVariable[] next = BenchAccess.emaUpdate(sd,
+                    sd.var("tau", Nd4j.valueArrayOf(new long[] {1}, Double.NaN, DataType.DOUBLE)),
+                    sd.var("counts", Nd4j.zeros(DataType.DOUBLE, 3)), lossIn, weightIn);
             SDVariable[] rows = BenchAccess.superLossRows(sd, lossIn, next[0], weightIn, 1.0);
             // Every output is requested: SameDiff 1.0.0-M2.1 remembers the id of every intermediate array it releases
             // in a set it never clears (InferenceSession.freedArrays), about 65 bytes of heap per released array
             // per call whatever the op; with nothing released, what remains is the ops' own behaviour.
-            outputs = new String[] {LambertW.w0(sd, zIn).name(), next[0].name(), next[1].name(), next[2].name(),
-                next[3].name(), rows[0].name(), rows[1].name(), rows[2].name()};
+            outputs = new String[] {LambertW.w0(sd, zIn).name(), next[0].name(), next[1].name(), rows[0].name(),
+                rows[1].name(), rows[2].name()};
         }
         Map<String, INDArray> feed = Map.of("z", z, "loss", loss, "weight", weight);
 
@@ -138,7 +138,7 @@ public final class NativeOpsMemory {
     }
 
     /** The counters at one moment, after a full GC. */
-    private record Snapshot(long rssKb, long physical, long javacppBytes, long javacppCount, long general,
+    record Snapshot(long rssKb, long physical, long javacppBytes, long javacppCount, long general,
                             long workspace, long constant, long heap) {
         static final String HEADER = String.format("%-14s %10s %12s %14s %12s %12s %12s %12s %12s", "", "VmRSS kB",
                 "physical MB", "JavaCPP bytes", "JavaCPP n", "GENERAL", "WORKSPACE", "CONSTANT", "heap MB");
