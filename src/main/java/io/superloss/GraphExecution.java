@@ -135,11 +135,12 @@ final class GraphExecution implements SuperLossExecution {
         // DL4J calls the loss inside its workspaces; the graph's arrays must not be allocated in them.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Map<String, INDArray> placeholders = new HashMap<>();
-            placeholders.put(LOSS, Nd4j.createFromArray(loss).reshape(loss.length, 1));
-            placeholders.put(WEIGHT, Nd4j.createFromArray(weight).reshape(weight.length, 1));
+            placeholders.put(LOSS, HostArrays.fromDoubles(loss, new long[] {loss.length, 1}));
+            placeholders.put(WEIGHT, HostArrays.fromDoubles(weight, new long[] {weight.length, 1}));
             Map<String, INDArray> out = sd.output(placeholders, rowLoss.name(), rowSigma.name());
-            System.arraycopy(out.get(rowLoss.name()).toDoubleVector(), 0, into.superLoss, 0, into.superLoss.length);
-            System.arraycopy(out.get(rowSigma.name()).toDoubleVector(), 0, into.sigma, 0, into.sigma.length);
+            System.arraycopy(HostArrays.toDoubles(out.get(rowLoss.name())), 0, into.superLoss, 0,
+                    into.superLoss.length);
+            System.arraycopy(HostArrays.toDoubles(out.get(rowSigma.name())), 0, into.sigma, 0, into.sigma.length);
         }
     }
 }
