@@ -125,8 +125,8 @@ final class GraphExecution implements SuperLossExecution {
      * Executes the graph once. Two memory leaks of SameDiff 1.0.0-M2.1's executions are kept off here: its array
      * cache (disabled in the constructor) keeps every released rank-0 array without ever handing one out again, and
      * each thread's inference session remembers the id of every array it released, forever (tens of KB per call of
-     * the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions (SameDiff
-     * makes a new one on the next call, logging it at INFO). Guarded by sd.
+     * the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions
+     * (SameDiff makes a new one on the next call, logging it at INFO). Guarded by sd.
      */
     private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, RowEvaluation into) {
         if (++executions % EXECUTIONS_PER_SESSION == 0) {

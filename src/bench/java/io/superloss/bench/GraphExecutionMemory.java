@@ -12,9 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Whether a SuperLoss in GRAPH execution leaks over many training iterations: the counters of
  * {@link NativeOpsMemory} (VmRSS, JavaCPP's and ND4J's off-heap counters, heap in use; each after full GCs until they
- * settle) before and during {@code ITERATIONS} iterations of computeGradient, computeScore (same batch) and
- * computeScoreArray (another batch) on 32 rows x 10 outputs, for the graph on the native ops and, with {@code composite}
- * as second argument, on ND4J's built-in ops only. A leak shows as steady growth across the progress lines.
+ * settle) before and during many iterations (first argument) of computeGradient, computeScore (same batch) and
+ * computeScoreArray (another batch) on 32 rows x 10 outputs, for the graph on the native ops and, with
+ * {@code composite} as second argument, on ND4J's built-in ops only. A leak shows as steady growth across the progress lines.
  *
  * <pre>
  * mvn -Pbench -q test-compile exec:exec -Dbench.main=io.superloss.bench.GraphExecutionMemory -Dbench.args="100000"

@@ -20,8 +20,8 @@ import java.util.function.Function;
  * The cost of merging thresholds: the same Spark job (the digits MLP with SuperLoss, 1,297 rows in RDD elements of 32,
  * 2 workers, minibatches of 32, averaging every 5, Direct, {@value #EPOCHS} epochs) fitted with DL4J's
  * ParameterAveragingTrainingMaster and with SuperLossTrainingMaster, on {@code local[2]} and on
- * {@code local-cluster[2,1,1024]}: after {@value #WARM_UP_EPOCHS} warm-up epochs (the JIT keeps speeding Spark and DL4J up
- * for several epochs), {@value #RUNS} runs of each in the order plain, merge, merge, plain, ... (a linear drift of the
+ * {@code local-cluster[2,1,1024]}: after {@value #WARM_UP_EPOCHS} warm-up epochs (the JIT keeps speeding Spark and DL4J
+ * up for several epochs), {@value #RUNS} runs of each in the order plain, merge, merge, plain, ... (a linear drift of the
  * machine's speed then weighs on both alike), printed side by side with their sums.
  *
  * <pre>cd spark && mvn -q test-compile exec:exec -Drun.main=io.superloss.spark.MergeCostBenchmark</pre>
