@@ -77,7 +77,8 @@ final class GraphExecution implements SuperLossExecution {
         state.update(current -> {
             synchronized (sd) {
                 load(current);
-                run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(), eval);
+                run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(),
+                        graph.countsUpdate(), eval);
                 double[] counts = graph.counts().getArr().toDoubleVector();
                 ThresholdSnapshot next = ThresholdSnapshot.of(graph.tau().getArr().getDouble(0), (long) counts[0],
                         counts[1], counts[2]);
@@ -106,7 +107,7 @@ final class GraphExecution implements SuperLossExecution {
                 return eval;
             }
             load(state);
-            run(batch.loss, batch.weight, graph.loss(), graph.confidence(), eval);
+            run(batch.loss, batch.weight, graph.loss(), graph.confidence(), null, eval);
         }
         return eval;
     }
@@ -122,13 +123,17 @@ final class GraphExecution implements SuperLossExecution {
     }
 
     /**
-     * Executes the graph once. Two memory leaks of SameDiff 1.0.0-M2.1's executions are kept off here: its array
-     * cache (disabled in the constructor) keeps every released rank-0 array without ever handing one out again, and
-     * each thread's inference session remembers the id of every array it released, forever (tens of KB per call of
-     * the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions
+     * Executes the graph once for the two per-row outputs and, when not null, {@code update} (the counts assign of a
+     * training call, which the native graph leaves to its owner to request). Two memory leaks of SameDiff
+     * 1.0.0-M2.1's executions are kept off here: its array cache (disabled in the constructor) keeps every released
+     * rank-0 array without ever handing one out again, and each thread's inference session remembers the id of every
+     * array it released, forever (tens of KB per call of the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions
      * (SameDiff makes a new one on the next call, logging it at INFO). Guarded by sd.
      */
-    private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, RowEvaluation into) {
+    private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, SDVariable update,
+                     RowEvaluation into) {
+        String[] outputs = update == null ? new String[] {rowLoss.name(), rowSigma.name()}
+                : new String[] {rowLoss.name(), rowSigma.name(), update.name()};
         if (++executions % EXECUTIONS_PER_SESSION == 0) {
             sd.getSessions().clear();
         }
@@ -137,7 +142,7 @@ final class GraphExecution implements SuperLossExecution {
             Map<String, INDArray> placeholders = new HashMap<>();
             placeholders.put(LOSS, HostArrays.fromDoubles(loss, new long[] {loss.length, 1}));
             placeholders.put(WEIGHT, HostArrays.fromDoubles(weight, new long[] {weight.length, 1}));
-            Map<String, INDArray> out = sd.output(placeholders, rowLoss.name(), rowSigma.name());
+            Map<String, INDArray> out = sd.output(placeholders, outputs);
             System.arraycopy(HostArrays.toDoubles(out.get(rowLoss.name())), 0, into.superLoss, 0,
                     into.superLoss.length);
             System.arraycopy(HostArrays.toDoubles(out.get(rowSigma.name())), 0, into.sigma, 0, into.sigma.length);

@@ -63,6 +63,7 @@ public final class SuperLossGraph {
     private final SDVariable confidence;
     private final SDVariable tau;
     private final SDVariable counts;
+    private final SDVariable countsUpdate;
     private final SDVariable trainingRowLoss;
     private final SDVariable trainingConfidence;
 
@@ -92,7 +93,16 @@ public final class SuperLossGraph {
             // Training: the update reads the state variables, the loss and the mask as they are: its outputs reach the
             // training loss only through the detached trainingTau, so no gradient walk reaches its inputs.
             SDVariable[] next = b.threshold.advanceNative(sd, tau, counts, loss64, weight64, b.warmupIterations);
-            SDVariable trainingTau = assign(sd, next[0], next[1], b.withGradients);
+            SDVariable trainingTau;
+            if (b.withGradients) {
+                trainingTau = assign(sd, next[0], next[1], true);
+                countsUpdate = null;
+            } else {
+                // No gradient is taken: the rows read the tau assign's output directly, and the owner requests the
+                // counts assign with the training outputs (two ops fewer than identity_n and the detach).
+                trainingTau = sd.assign(tau, next[0]);
+                countsUpdate = sd.assign(counts, next[1]);
+            }
             // The rows op reads the loss itself: its derivative is mask value times sigma.
             SDVariable[] training = rows(sd, loss64, trainingTau, weightNoGradient, b.lambda);
             trainingRowLoss = training[0];
@@ -110,6 +120,7 @@ public final class SuperLossGraph {
             // Training: advance the state once, then evaluate with the new threshold.
             GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
             SDVariable trainingTau = assign(sd, next.tau(), next.counts(sd), true);
+            countsUpdate = null;
             RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
             trainingRowLoss = training.superLoss;
             trainingConfidence = training.sigma;
@@ -175,6 +186,15 @@ public final class SuperLossGraph {
     /** The threshold state variable: a DOUBLE scalar, NaN before the first training call of a moving threshold. */
     public SDVariable tau() {
         return tau;
+    }
+
+    /**
+     * The assign that writes a training call's counts, in a graph built {@link Builder#withoutGradients()} on the
+     * native ops: executing a training output runs it only when it is requested too. Null otherwise (the training
+     * outputs run every update themselves).
+     */
+    SDVariable countsUpdate() {
+        return countsUpdate;
     }
 
     /** The counts [calls, rowWeight, seenWeight] (DOUBLE vector variable). */
@@ -299,9 +319,11 @@ public final class SuperLossGraph {
         }
 
         /**
-         * For a graph whose owner never takes gradients through it (only executes its outputs): the native training
-         * path then reads the new threshold without the detach that keeps gradients off the state variables (the
-         * composite graph keeps it: its ops need it to be differentiable). Default: gradients may be taken.
+         * For a graph whose owner never takes gradients through it and executes its training outputs together with
+         * {@link SuperLossGraph#countsUpdate()}: the native training path then reads the new threshold straight from
+         * its assign, without the identity_n that ties the counts assign to the training outputs and the detach that
+         * keeps gradients off the state variables (the composite graph keeps both: its ops need the detach to be
+         * differentiable). Default: a graph for any use, gradients included.
          */
         Builder withoutGradients() {
             this.withGradients = false;
