@@ -13,8 +13,7 @@ final class GradientScaling {
     }
 
     /**
-     * Scales each gradient row by its sigma, masked rows (weight 0) by 0. In host memory where the layout allows
-     * ({@link HostArrays#scaleRows}), else with one ND4J op.
+     * Scales each gradient row by its sigma, masked rows (weight 0) by 0.
      *
      * @param gradient [rows, nOut], scaled in place
      */
@@ -23,8 +22,16 @@ final class GradientScaling {
         for (int i = 0; i < scale.length; i++) {
             scale[i] = weight[i] == 0.0 ? 0.0 : sigma[i];
         }
-        if (!HostArrays.scaleRows(gradient, scale)) {
-            gradient.muliColumnVector(HostArrays.column(scale, gradient.dataType()));
+        multiplyRows(gradient, scale);
+    }
+
+    /**
+     * Multiplies row i of {@code matrix} by {@code factors[i]}, in place: in host memory where the layout allows
+     * ({@link HostArrays#scaleRows}), else with one ND4J op; the same IEEE products either way.
+     */
+    static void multiplyRows(INDArray matrix, double[] factors) {
+        if (!HostArrays.scaleRows(matrix, factors)) {
+            matrix.muliColumnVector(HostArrays.column(factors, matrix.dataType()));
         }
     }
 

@@ -154,9 +154,7 @@ final class PerExampleLoss implements Serializable {
         }
         INDArray gradient = loss.computeGradient(wrappedLabels, preOutput, activationFn, wrappedMask);
         if (BatchShape.isPerRow(mask) && BatchShape.hasFractionalWeights(rowWeights)) {
-            if (!HostArrays.scaleRows(gradient, rowWeights)) {
-                gradient.muliColumnVector(HostArrays.column(rowWeights, gradient.dataType()));
-            }
+            GradientScaling.multiplyRows(gradient, rowWeights);
         }
         return gradient;
     }

@@ -79,11 +79,10 @@ public final class SuperLossGraph {
         }
 
         boolean nativeOps = b.nativeOps == null ? NativeOps.status().isNative() : b.nativeOps;
-        SDVariable loss64 = type == DataType.DOUBLE ? b.perExampleLoss : b.perExampleLoss.castTo(DataType.DOUBLE);
-        SDVariable weight64 = b.mask == null ? null
-                : b.mask.dataType() == DataType.DOUBLE ? b.mask : b.mask.castTo(DataType.DOUBLE);
         SDVariable trainingSuperLoss;
         if (nativeOps) {
+            SDVariable loss64 = cast(b.perExampleLoss, DataType.DOUBLE);
+            SDVariable weight64 = b.mask == null ? null : cast(b.mask, DataType.DOUBLE);
             // Scoring: the rows op takes an unset (NaN) threshold for the batch's own mean.
             SDVariable lossNoGradient = GraphDetach.detachUnlessInput(loss64);
             SDVariable weightNoGradient = weight64 == null ? null : GraphDetach.detachUnlessInput(weight64);
@@ -95,7 +94,7 @@ public final class SuperLossGraph {
             SDVariable[] next = b.threshold.advanceNative(sd, tau, counts, loss64, weight64, b.warmupIterations);
             SDVariable trainingTau;
             if (b.withGradients) {
-                trainingTau = assign(sd, next[0], next[1], true);
+                trainingTau = assign(sd, next[0], next[1]);
                 countsUpdate = null;
             } else {
                 // No gradient is taken: the rows read the tau assign's output directly, and the owner requests the
@@ -119,7 +118,7 @@ public final class SuperLossGraph {
             confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
             // Training: advance the state once, then evaluate with the new threshold.
             GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
-            SDVariable trainingTau = assign(sd, next.tau(), next.counts(sd), true);
+            SDVariable trainingTau = assign(sd, next.tau(), next.counts(sd));
             countsUpdate = null;
             RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
             trainingRowLoss = training.superLoss;
@@ -135,13 +134,11 @@ public final class SuperLossGraph {
 
     /**
      * Writes the new tau and counts into the state variables with in-place assign ops and returns the new tau,
-     * detached when a gradient may be taken. identity_n consumes both assign outputs, so whatever reads its first
-     * output runs both updates.
+     * detached. identity_n consumes both assign outputs, so whatever reads its first output runs both updates.
      */
-    private SDVariable assign(SameDiff sd, SDVariable nextTau, SDVariable nextCounts, boolean detach) {
+    private SDVariable assign(SameDiff sd, SDVariable nextTau, SDVariable nextCounts) {
         SDVariable[] assigned = {sd.assign(tau, nextTau), sd.assign(counts, nextCounts)};
-        SDVariable newTau = new IdentityN(sd, assigned).outputVariables()[0];
-        return detach ? GraphDetach.detach(newTau) : newTau;
+        return GraphDetach.detach(new IdentityN(sd, assigned).outputVariables()[0]);
     }
 
     /** The counts of {@code state} as the graph stores them: [calls, rowWeight, seenWeight]. */
