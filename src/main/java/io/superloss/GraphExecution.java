@@ -46,6 +46,9 @@ final class GraphExecution implements SuperLossExecution {
     private ThresholdSnapshot loadedState;
     private double[] lastSuperLoss;
     private double[] lastSigma;
+    /** The placeholder arrays of the last execution, refilled by the next one of the same rows; guarded by sd. */
+    private INDArray lossInput;
+    private INDArray weightInput;
 
     /**
      * @param nativeOps whether the graph uses this library's native ops ({@link SuperLossGraph.Builder#nativeOps})
@@ -79,7 +82,7 @@ final class GraphExecution implements SuperLossExecution {
                 load(current);
                 run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(),
                         graph.countsUpdate(), eval);
-                double[] counts = graph.counts().getArr().toDoubleVector();
+                double[] counts = HostArrays.toDoubles(graph.counts().getArr());
                 ThresholdSnapshot next = ThresholdSnapshot.of(graph.tau().getArr().getDouble(0), (long) counts[0],
                         counts[1], counts[2]);
                 lastLoss = batch.loss.clone();
@@ -139,9 +142,11 @@ final class GraphExecution implements SuperLossExecution {
         }
         // DL4J calls the loss inside its workspaces; the graph's arrays must not be allocated in them.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            lossInput = HostArrays.refill(lossInput, loss);
+            weightInput = HostArrays.refill(weightInput, weight);
             Map<String, INDArray> placeholders = new HashMap<>();
-            placeholders.put(LOSS, HostArrays.fromDoubles(loss, new long[] {loss.length, 1}));
-            placeholders.put(WEIGHT, HostArrays.fromDoubles(weight, new long[] {weight.length, 1}));
+            placeholders.put(LOSS, lossInput);
+            placeholders.put(WEIGHT, weightInput);
             Map<String, INDArray> out = sd.output(placeholders, outputs);
             System.arraycopy(HostArrays.toDoubles(out.get(rowLoss.name())), 0, into.superLoss, 0,
                     into.superLoss.length);

@@ -146,6 +146,21 @@ final class HostArrays {
         return array;
     }
 
+    /**
+     * A DOUBLE [n,1] column holding {@code values}: {@code column} itself, overwritten, when it is a dense DOUBLE
+     * [n,1] column whose memory can be written in bulk (see {@link #denseMemory}), else a new one
+     * ({@link #fromDoubles}). For callers that own {@code column} and no longer need its values.
+     */
+    static INDArray refill(INDArray column, double[] values) {
+        Pointer memory = column == null || column.dataType() != DataType.DOUBLE || column.rank() != 2
+                || column.size(0) != values.length || column.size(1) != 1 ? null : denseMemory(column);
+        if (!(memory instanceof DoublePointer)) {
+            return fromDoubles(values, new long[] {values.length, 1});
+        }
+        ((DoublePointer) memory).put(values, 0, values.length);
+        return column;
+    }
+
     /** {@code array} itself if its elements lie in its buffer densely in 'c' order from the start, else a 'c' copy. */
     private static INDArray denseInCOrder(INDArray array) {
         boolean cOrder = array.ordering() == 'c' || array.isVectorOrScalar();

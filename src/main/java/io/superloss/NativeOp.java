@@ -6,6 +6,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.util.HashUtil;
 
 import java.util.Arrays;
@@ -77,6 +80,39 @@ abstract class NativeOp extends DynamicCustomOp {
     @Override
     public int getNumOutputs() {
         return signature().outputs();
+    }
+
+    /**
+     * The output shapes: {@link #outputShapesOf} where it knows them, else libnd4j's shape function (which also names
+     * what is wrong with invalid inputs). Computing them here spares ND4J's native call and the five JavaCPP
+     * allocations it makes to pass the arguments, a noticeable part of executing a small op.
+     */
+    @Override
+    public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
+        List<INDArray> inputs = oc != null && oc.getInputArrays() != null && !oc.getInputArrays().isEmpty()
+                ? oc.getInputArrays() : inputArguments();
+        List<LongShapeDescriptor> shapes = outputShapesOf(inputs);
+        return shapes != null ? shapes : super.calculateOutputShape(oc);
+    }
+
+    /**
+     * The shapes of the outputs for valid, non-empty {@code inputs}, as the native shape function gives them; null
+     * (the default) to leave them to the native shape function, as for anything invalid, which it reports.
+     */
+    List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
+        return null;
+    }
+
+    /**
+     * A new, non-empty DOUBLE array's shape of {@code array}'s dimensions in 'c' order, as the native ops allocate
+     * their outputs; null if {@code array} is null, empty or not DOUBLE.
+     */
+    static LongShapeDescriptor doubleOutputLike(INDArray array) {
+        if (array == null || array.isEmpty() || array.dataType() != DataType.DOUBLE) {
+            return null;
+        }
+        long[] shape = array.shape();
+        return LongShapeDescriptor.fromShape(shape, Nd4j.getStrides(shape, 'c'), 1, 'c', DataType.DOUBLE, false);
     }
 
     /**

@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +76,14 @@ public final class SuperLossRowsOp extends NativeOp {
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
         return doubleOutputs(OP_NAME, dataTypes, 2, 3, 3);
+    }
+
+    /** Three outputs of the loss's dimensions, for a DOUBLE, non-empty [rows,1] loss. */
+    @Override
+    List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
+        LongShapeDescriptor loss = inputs.isEmpty() ? null : doubleOutputLike(inputs.get(0));
+        return loss == null || loss.getShape().length != 2 || loss.getShape()[1] != 1 ? null
+                : List.of(loss, loss, loss);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +106,17 @@ public final class ThresholdUpdateOp extends NativeOp {
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
         return doubleOutputs(OP_NAME, dataTypes, 3, 4, 2);
+    }
+
+    /** The new tau and counts, of the dimensions of the state's tau and counts when both are DOUBLE. */
+    @Override
+    List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
+        if (inputs.size() < 2) {
+            return null;
+        }
+        LongShapeDescriptor tau = doubleOutputLike(inputs.get(0));
+        LongShapeDescriptor counts = doubleOutputLike(inputs.get(1));
+        return tau == null || counts == null ? null : List.of(tau, counts);
     }
 
     /** Zeros for every input: the update has no gradient. */

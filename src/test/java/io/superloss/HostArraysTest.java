@@ -164,6 +164,31 @@ class HostArraysTest {
     }
 
     @Test
+    void refillOverwritesADenseDoubleColumnOfTheSameLengthAndOtherwiseMakesANewOne() {
+        INDArray column = HostArrays.refill(null, new double[] {1, 2, 3});
+        assertArrayEquals(new long[] {3, 1}, column.shape());
+        assertArrayEquals(new double[] {1, 2, 3}, column.toDoubleVector(), 0.0);
+        INDArray same = HostArrays.refill(column, new double[] {4, 5, 6});
+        assertTrue(same == column, "refilled in place");
+        assertArrayEquals(new double[] {4, 5, 6}, column.toDoubleVector(), 0.0);
+
+        INDArray longer = HostArrays.refill(column, new double[] {7, 8, 9, 10});
+        assertFalse(longer == column);
+        assertArrayEquals(new double[] {7, 8, 9, 10}, longer.toDoubleVector(), 0.0);
+        assertArrayEquals(new double[] {4, 5, 6}, column.toDoubleVector(), 0.0, "the old column is left alone");
+
+        INDArray matrix = Nd4j.zeros(DataType.DOUBLE, 3, 2);
+        INDArray view = matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 2));
+        INDArray fromView = HostArrays.refill(view, new double[] {1, 2, 3});
+        assertFalse(fromView == view, "a strided view is not written in bulk");
+        assertEquals(0.0, matrix.sumNumber().doubleValue(), 0.0);
+        INDArray floats = Nd4j.zeros(DataType.FLOAT, 3, 1);
+        INDArray fromFloats = HostArrays.refill(floats, new double[] {1, 2, 3});
+        assertEquals(DataType.DOUBLE, fromFloats.dataType());
+        assertEquals(0.0, floats.sumNumber().doubleValue(), 0.0);
+    }
+
+    @Test
     void columnHoldsTheValuesRoundedOnceToTheType() {
         for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
             INDArray column = HostArrays.column(SPECIAL, type);

@@ -223,6 +223,48 @@ class SuperLossRowsOpTest {
                 new SuperLossRowsOp(loss, Nd4j.createFromArray(1.0, 2.0), null, 1.0));
     }
 
+    /**
+     * The output shapes that the op computes in Java for SameDiff are those of the native shape function, for loss
+     * columns of several lengths, with and without weights, and for strided columns.
+     */
+    @Test
+    void javaOutputShapesAreTheNativeOnes() {
+        for (int rows : new int[] {1, 7, 300}) {
+            INDArray loss = column(new double[rows]);
+            INDArray weight = column(new double[rows]);
+            assertSameShapes(new SuperLossRowsOp(loss, Nd4j.scalar(0.5), null, 1.0), 3);
+            assertSameShapes(new SuperLossRowsOp(loss, Nd4j.scalar(0.5), weight, 1.0), 3);
+            INDArray strided = Nd4j.create(DataType.DOUBLE, rows, 3).get(NDArrayIndex.all(), NDArrayIndex.interval(1, 2));
+            assertSameShapes(new SuperLossRowsOp(strided, Nd4j.scalar(0.5), null, 1.0), 3);
+        }
+    }
+
+    /** The op's own (Java) output shapes equal libnd4j's shape function's, which ND4J's eager execution uses. */
+    static void assertSameShapes(NativeOp op, int outputs) {
+        java.util.List<org.nd4j.linalg.api.shape.LongShapeDescriptor> own = op.outputShapesOf(op.inputArguments());
+        assertEquals(outputs, own == null ? 0 : own.size(), "the op computes its shapes in Java: " + op.opName());
+        assertEquals(Nd4j.getExecutioner().calculateOutputShape(op), op.calculateOutputShape(), op.opName());
+    }
+
+    /**
+     * In a graph, SameDiff allocates the outputs by the Java shapes, which do not check the weights; the native
+     * execution still refuses a weight column of another length, with the reason.
+     */
+    @Test
+    void inAGraphBadInputIsRefusedWithTheReason() {
+        SameDiff sd = SameDiff.create();
+        SDVariable l = sd.placeHolder("loss", DataType.DOUBLE, -1, 1);
+        SDVariable w = sd.placeHolder("weight", DataType.DOUBLE, -1, 1);
+        SDVariable[] out = new SuperLossRowsOp(sd, l, sd.var("tau", Nd4j.scalar(1.0)), w, 1.0).outputVariables();
+        Map<String, INDArray> feed = Map.of("loss", column(new double[] {1, 2, 3}), "weight", column(new double[] {1, 1}));
+        Exception e = assertThrows(Exception.class, () -> sd.output(feed, out[0].name()));
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        assertTrue(all.toString().contains("'weight' has shape [2,1], 'loss' [3,1]"), all::toString);
+    }
+
     /** The native shape check refuses the op; ND4J's exception carries the message somewhere in its causes. */
     static void assertNativeRefusal(String message, org.nd4j.linalg.api.ops.CustomOp op) {
         Exception e = assertThrows(Exception.class, () -> Nd4j.exec(op));

@@ -200,6 +200,19 @@ class ThresholdUpdateOpTest {
         assertArrayEquals(out.get(rows[2].name()).toDoubleVector(), gradient.toDoubleVector(), 0.0);
     }
 
+    /** The output shapes that the op computes in Java for SameDiff are the native shape function's. */
+    @Test
+    void javaOutputShapesAreTheNativeOnes() {
+        INDArray counts = Nd4j.createFromArray(1.0, 2.0, 3.0);
+        for (INDArray tau : new INDArray[] {Nd4j.scalar(0.5), Nd4j.createFromArray(0.5), Nd4j.createFromArray(
+            new double[][] {{0.5}})}) {
+            for (INDArray weight : new INDArray[] {null, column(new double[] {1, 0})}) {
+                SuperLossRowsOpTest.assertSameShapes(new ThresholdUpdateOp(tau, counts, column(new double[] {1, 2}),
+                        weight, Policy.EMA, 0, 0.9), 2);
+            }
+        }
+    }
+
     @Test
     void badInputIsRefusedWithTheReason() {
         INDArray[] state = new State(1, 0, 0, 0).arrays();
