@@ -7,8 +7,10 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +35,13 @@ final class GraphExecution implements SuperLossExecution {
 
     private final SameDiff sd;
     private final SuperLossGraph graph;
+    /**
+     * What a training execution requests: the training rows' SuperLoss and sigma, then the state assigns that the
+     * native graph leaves to its owner to request ({@link SuperLossGraph#stateUpdates()}), if any.
+     */
+    private final String[] trainingOutputs;
+    /** What a scoring execution requests: the rows' SuperLoss and sigma at the current threshold. */
+    private final String[] scoringOutputs;
     /** Executions of sd, guarded by sd. */
     private long executions;
 
@@ -63,6 +72,16 @@ final class GraphExecution implements SuperLossExecution {
             graph = SuperLossGraph.builder(sd, loss).mask(weight).threshold(threshold).lambda(lambda)
                     .warmupIterations(warmupIterations).nativeOps(nativeOps).withoutGradients().build();
         }
+        List<String> training = new ArrayList<>(List.of(graph.trainingRowLoss().name(),
+                graph.trainingConfidence().name()));
+        SDVariable[] updates = graph.stateUpdates();
+        if (updates != null) {
+            for (SDVariable update : updates) {
+                training.add(update.name());
+            }
+        }
+        trainingOutputs = training.toArray(new String[0]);
+        scoringOutputs = new String[] {graph.scoringRowLoss().name(), graph.scoringConfidence().name()};
     }
 
     /** The SameDiff instance, with {@code state} loaded into its state variables. */
@@ -80,8 +99,7 @@ final class GraphExecution implements SuperLossExecution {
         state.update(current -> {
             synchronized (sd) {
                 load(current);
-                run(batch.loss, batch.weight, graph.trainingRowLoss(), graph.trainingConfidence(),
-                        graph.countsUpdate(), eval);
+                run(batch.loss, batch.weight, trainingOutputs, eval);
                 double[] counts = HostArrays.toDoubles(graph.counts().getArr());
                 ThresholdSnapshot next = ThresholdSnapshot.of(graph.tau().getArr().getDouble(0), (long) counts[0],
                         counts[1], counts[2]);
@@ -110,7 +128,7 @@ final class GraphExecution implements SuperLossExecution {
                 return eval;
             }
             load(state);
-            run(batch.loss, batch.weight, graph.loss(), graph.confidence(), null, eval);
+            run(batch.loss, batch.weight, scoringOutputs, eval);
         }
         return eval;
     }
@@ -126,17 +144,14 @@ final class GraphExecution implements SuperLossExecution {
     }
 
     /**
-     * Executes the graph once for the two per-row outputs and, when not null, {@code update} (the counts assign of a
-     * training call, which the native graph leaves to its owner to request). Two memory leaks of SameDiff
-     * 1.0.0-M2.1's executions are kept off here: its array cache (disabled in the constructor) keeps every released
-     * rank-0 array without ever handing one out again, and each thread's inference session remembers the id of every
-     * array it released, forever (tens of KB per call of the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION} executions
-     * (SameDiff makes a new one on the next call, logging it at INFO). Guarded by sd.
+     * Executes the graph once for {@code outputs}: the per-row SuperLoss and sigma, which are copied into {@code into},
+     * and whatever else the execution must run. Two memory leaks of SameDiff 1.0.0-M2.1's executions are kept off
+     * here: its array cache (disabled in the constructor) keeps every released rank-0 array without ever handing one
+     * out again, and each thread's inference session remembers the id of every array it released, forever (tens of KB
+     * per call of the composite graph). The sessions are therefore dropped every {@value #EXECUTIONS_PER_SESSION}
+     * executions (SameDiff makes a new one on the next call, logging it at INFO). Guarded by sd.
      */
-    private void run(double[] loss, double[] weight, SDVariable rowLoss, SDVariable rowSigma, SDVariable update,
-                     RowEvaluation into) {
-        String[] outputs = update == null ? new String[] {rowLoss.name(), rowSigma.name()}
-                : new String[] {rowLoss.name(), rowSigma.name(), update.name()};
+    private void run(double[] loss, double[] weight, String[] outputs, RowEvaluation into) {
         if (++executions % EXECUTIONS_PER_SESSION == 0) {
             sd.getSessions().clear();
         }
@@ -148,9 +163,8 @@ final class GraphExecution implements SuperLossExecution {
             placeholders.put(LOSS, lossInput);
             placeholders.put(WEIGHT, weightInput);
             Map<String, INDArray> out = sd.output(placeholders, outputs);
-            System.arraycopy(HostArrays.toDoubles(out.get(rowLoss.name())), 0, into.superLoss, 0,
-                    into.superLoss.length);
-            System.arraycopy(HostArrays.toDoubles(out.get(rowSigma.name())), 0, into.sigma, 0, into.sigma.length);
+            System.arraycopy(HostArrays.toDoubles(out.get(outputs[0])), 0, into.superLoss, 0, into.superLoss.length);
+            System.arraycopy(HostArrays.toDoubles(out.get(outputs[1])), 0, into.sigma, 0, into.sigma.length);
         }
     }
 }

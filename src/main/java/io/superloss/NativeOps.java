@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * (nd4j-native); every {@value #GIT_PROPERTIES} on the backend's class path names that commit; the library is in the
  * jar. Then it extracts the library to a temporary file (deleted once loaded), {@code System.load}s it (after ND4J has
  * loaded {@code libnd4jcpu.so}, which it links against), and calls its JNI function {@code registerOps}, which
- * registers the three ops in libnd4j's op registry and returns their hashes; these must equal ND4J's Java
+ * registers the four ops in libnd4j's op registry and returns their hashes; these must equal ND4J's Java
  * {@link HashUtil#getLongHash(String)} of the op names, which the Java op classes report as their
  * {@code opHash()} (ND4J's own list of custom ops is read once and cached, so an op registered later is known to it
  * only through the op class). Any failure leaves the composite path in place.
@@ -64,7 +64,7 @@ final class NativeOps {
     static final String LIBRARY = "io/superloss/native/linux-x86_64/libsuperloss_nd4j.so";
     /** The registered ops, in the order of {@link #registerOps()}'s hashes. */
     static final List<String> OP_NAMES =
-            List.of(LambertW0Op.OP_NAME, SuperLossRowsOp.OP_NAME, ThresholdUpdateOp.OP_NAME);
+            List.of(LambertW0Op.OP_NAME, SuperLossRowsOp.OP_NAME, ThresholdUpdateOp.OP_NAME, TrainingRowsOp.OP_NAME);
 
     private NativeOps() {
     }
@@ -241,6 +241,7 @@ final class NativeOps {
             opClasses.putIfAbsent(LambertW0Op.OP_NAME, new LambertW0Op());
             opClasses.putIfAbsent(SuperLossRowsOp.OP_NAME, new SuperLossRowsOp());
             opClasses.putIfAbsent(ThresholdUpdateOp.OP_NAME, new ThresholdUpdateOp());
+            opClasses.putIfAbsent(TrainingRowsOp.OP_NAME, new TrainingRowsOp());
         }
     }
 

@@ -63,9 +63,11 @@ public final class SuperLossGraph {
     private final SDVariable confidence;
     private final SDVariable tau;
     private final SDVariable counts;
-    private final SDVariable countsUpdate;
+    private final SDVariable[] stateUpdates;
     private final SDVariable trainingRowLoss;
     private final SDVariable trainingConfidence;
+    private final SDVariable scoringRowLoss;
+    private final SDVariable scoringConfidence;
 
     private SuperLossGraph(Builder b) {
         SameDiff sd = b.sd;
@@ -86,27 +88,33 @@ public final class SuperLossGraph {
             // Scoring: the rows op takes an unset (NaN) threshold for the batch's own mean.
             SDVariable lossNoGradient = GraphDetach.detachUnlessInput(loss64);
             SDVariable weightNoGradient = weight64 == null ? null : GraphDetach.detachUnlessInput(weight64);
-            SDVariable[] scoring = rows(sd, lossNoGradient, GraphDetach.detach(tau), weightNoGradient, b.lambda);
+            // Without gradients, no detach is needed to keep them off the state variable.
+            SDVariable scoringTau = b.withGradients ? GraphDetach.detach(tau) : tau;
+            SDVariable[] scoring = rows(sd, lossNoGradient, scoringTau, weightNoGradient, b.lambda);
+            scoringRowLoss = scoring[0];
+            scoringConfidence = scoring[1];
             loss = sd.identity(b.fullName(LOSS), cast(scoring[0], type));
             confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring[1], type));
-            // Training: the update reads the state variables, the loss and the mask as they are: its outputs reach the
-            // training loss only through the detached trainingTau, so no gradient walk reaches its inputs.
-            SDVariable[] next = b.threshold.advanceNative(sd, tau, counts, loss64, weight64, b.warmupIterations);
-            SDVariable trainingTau;
             if (b.withGradients) {
-                trainingTau = assign(sd, next[0], next[1]);
-                countsUpdate = null;
+                // Training: the update reads the state variables, the loss and the mask as they are: its outputs reach
+                // the training loss only through the detached trainingTau, so no gradient walk reaches its inputs.
+                SDVariable[] next = b.threshold.advanceNative(sd, tau, counts, loss64, weight64, b.warmupIterations);
+                SDVariable trainingTau = assign(sd, next[0], next[1]);
+                stateUpdates = null;
+                // The rows op reads the loss itself: its derivative is mask value times sigma.
+                SDVariable[] training = rows(sd, loss64, trainingTau, weightNoGradient, b.lambda);
+                trainingRowLoss = training[0];
+                trainingConfidence = training[1];
             } else {
-                // No gradient is taken: the rows read the tau assign's output directly, and the owner requests the
-                // counts assign with the training outputs (two ops fewer than identity_n and the detach).
-                trainingTau = sd.assign(tau, next[0]);
-                countsUpdate = sd.assign(counts, next[1]);
+                // No gradient is taken: the update and the rows are one op, and the owner requests the two assigns
+                // with the training outputs (no identity_n, no detach).
+                SDVariable[] next = b.threshold.advanceNativeWithRows(sd, tau, counts, loss64, weight64,
+                        b.warmupIterations, b.lambda);
+                stateUpdates = new SDVariable[] {sd.assign(tau, next[0]), sd.assign(counts, next[1])};
+                trainingRowLoss = next[2];
+                trainingConfidence = next[3];
             }
-            // The rows op reads the loss itself: its derivative is mask value times sigma.
-            SDVariable[] training = rows(sd, loss64, trainingTau, weightNoGradient, b.lambda);
-            trainingRowLoss = training[0];
-            trainingConfidence = training[1];
-            trainingSuperLoss = cast(training[0], type);
+            trainingSuperLoss = cast(trainingRowLoss, type);
         } else {
             GraphBatch batch = new GraphBatch(sd, b.perExampleLoss, b.mask);
             GraphThresholdState now = GraphThresholdState.of(GraphDetach.detach(tau), GraphDetach.detach(counts));
@@ -114,12 +122,14 @@ public final class SuperLossGraph {
             SDVariable scoringTau = sd.where(batch.mean, now.tau(),
                     sd.math.and(sd.math.isNaN(now.tau()), batch.hasRows));
             RowTerms scoring = new RowTerms(sd, batch, scoringTau, b.lambda);
+            scoringRowLoss = scoring.superLoss;
+            scoringConfidence = scoring.sigma;
             loss = sd.identity(b.fullName(LOSS), cast(scoring.superLoss, type));
             confidence = sd.identity(b.fullName(CONFIDENCE), cast(scoring.sigma, type));
             // Training: advance the state once, then evaluate with the new threshold.
             GraphThresholdState next = b.threshold.advance(sd, now, batch, b.warmupIterations);
             SDVariable trainingTau = assign(sd, next.tau(), next.counts(sd));
-            countsUpdate = null;
+            stateUpdates = null;
             RowTerms training = new RowTerms(sd, batch, trainingTau, b.lambda);
             trainingRowLoss = training.superLoss;
             trainingConfidence = training.sigma;
@@ -186,12 +196,12 @@ public final class SuperLossGraph {
     }
 
     /**
-     * The assign that writes a training call's counts, in a graph built {@link Builder#withoutGradients()} on the
-     * native ops: executing a training output runs it only when it is requested too. Null otherwise (the training
-     * outputs run every update themselves).
+     * The assigns that write a training call's tau and counts, in a graph built {@link Builder#withoutGradients()} on
+     * the native ops: executing the training outputs runs them only when they are requested too. Null otherwise (the
+     * training outputs run every update themselves).
      */
-    SDVariable countsUpdate() {
-        return countsUpdate;
+    SDVariable[] stateUpdates() {
+        return stateUpdates == null ? null : stateUpdates.clone();
     }
 
     /** The counts [calls, rowWeight, seenWeight] (DOUBLE vector variable). */
@@ -209,6 +219,16 @@ public final class SuperLossGraph {
     /** The training call's per-row sigma, in DOUBLE, NaN for masked rows (advances the state like trainingLoss). */
     SDVariable trainingConfidence() {
         return trainingConfidence;
+    }
+
+    /** The per-row SuperLoss with the current threshold times the mask, in DOUBLE (as {@link #loss()}). */
+    SDVariable scoringRowLoss() {
+        return scoringRowLoss;
+    }
+
+    /** The per-row sigma with the current threshold, in DOUBLE, NaN for masked rows (as {@link #confidence()}). */
+    SDVariable scoringConfidence() {
+        return scoringConfidence;
     }
 
     private static SDVariable cast(SDVariable x, DataType type) {
@@ -317,10 +337,11 @@ public final class SuperLossGraph {
 
         /**
          * For a graph whose owner never takes gradients through it and executes its training outputs together with
-         * {@link SuperLossGraph#countsUpdate()}: the native training path then reads the new threshold straight from
-         * its assign, without the identity_n that ties the counts assign to the training outputs and the detach that
-         * keeps gradients off the state variables (the composite graph keeps both: its ops need the detach to be
-         * differentiable). Default: a graph for any use, gradients included.
+         * {@link SuperLossGraph#stateUpdates()}: the native training path is then one op for the update and the rows
+         * ({@link TrainingRowsOp}) and the two assigns, without the identity_n that ties the assigns to the training
+         * outputs, and neither path detaches the state variables to keep gradients off them (the composite graph
+         * keeps both: its ops need the detach to be differentiable). Default: a graph for any use, gradients
+         * included.
          */
         Builder withoutGradients() {
             this.withGradients = false;

@@ -47,7 +47,7 @@ public final class SuperLossRowsOp extends NativeOp {
      */
     SuperLossRowsOp(SameDiff sd, SDVariable loss, SDVariable tau, SDVariable weight, double lambda) {
         super(sd, doubleInputs(OP_NAME, INPUTS, new SDVariable[] {loss, tau, weight}, SDVariable::dataType));
-        addTArgument(checkedLambda(lambda));
+        addTArgument(checkedLambda(OP_NAME, lambda));
     }
 
     /**
@@ -58,12 +58,13 @@ public final class SuperLossRowsOp extends NativeOp {
      */
     SuperLossRowsOp(INDArray loss, INDArray tau, INDArray weight, double lambda) {
         super(doubleInputs(OP_NAME, INPUTS, new INDArray[] {loss, tau, weight}, INDArray::dataType), null);
-        addTArgument(checkedLambda(lambda));
+        addTArgument(checkedLambda(OP_NAME, lambda));
     }
 
-    private static double checkedLambda(double lambda) {
+    /** {@code lambda}, checked to be finite and &gt; 0 (else an IllegalArgumentException naming {@code op}). */
+    static double checkedLambda(String op, double lambda) {
         if (!(lambda > 0.0) || !Double.isFinite(lambda)) {
-            throw new IllegalArgumentException(OP_NAME + ": 'lambda' must be finite and > 0, got " + lambda);
+            throw new IllegalArgumentException(op + ": 'lambda' must be finite and > 0, got " + lambda);
         }
         return lambda;
     }
@@ -81,9 +82,14 @@ public final class SuperLossRowsOp extends NativeOp {
     /** Three outputs of the loss's dimensions, for a DOUBLE, non-empty [rows,1] loss. */
     @Override
     List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
-        LongShapeDescriptor loss = inputs.isEmpty() ? null : doubleOutputLike(inputs.get(0));
-        return loss == null || loss.getShape().length != 2 || loss.getShape()[1] != 1 ? null
-                : List.of(loss, loss, loss);
+        LongShapeDescriptor rows = inputs.isEmpty() ? null : rowsShapeOf(inputs.get(0));
+        return rows == null ? null : List.of(rows, rows, rows);
+    }
+
+    /** The shape of a per-row output for a DOUBLE, non-empty [rows,1] {@code loss}; else null. */
+    static LongShapeDescriptor rowsShapeOf(INDArray loss) {
+        LongShapeDescriptor shape = doubleOutputLike(loss);
+        return shape == null || shape.getShape().length != 2 || shape.getShape()[1] != 1 ? null : shape;
     }
 
     @Override

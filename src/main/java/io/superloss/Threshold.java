@@ -175,6 +175,16 @@ public abstract class Threshold implements Serializable {
                 .outputVariables();
     }
 
+    /**
+     * {@link #advanceNative} and the rows at the new threshold in one native op ({@link TrainingRowsOp}), for graphs
+     * that take no gradient: the new tau and counts, then the rows' weighted SuperLoss and sigma.
+     */
+    final SDVariable[] advanceNativeWithRows(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss,
+                                             SDVariable weight, int warmupIterations, double lambda) {
+        return new TrainingRowsOp(sd, tau, counts, loss, weight, nativePolicy(), warmupIterations, momentum(), lambda)
+                .outputVariables();
+    }
+
     /** This policy's code for {@link ThresholdUpdateOp}, whose native code implements the same rules. */
     abstract ThresholdUpdateOp.Policy nativePolicy();
 

@@ -87,15 +87,27 @@ public final class ThresholdUpdateOp extends NativeOp {
     }
 
     private void addArguments(Policy policy, int warmupIterations, double momentum) {
+        addUpdateArguments(this, policy, warmupIterations, momentum);
+    }
+
+    /**
+     * Checks the update's arguments and adds them to {@code op}: the integer arguments policy and warmupIterations,
+     * the floating-point argument momentum (0 for the policies that ignore it).
+     *
+     * @throws IllegalArgumentException naming {@code op} and the argument if one is out of range
+     */
+    static void addUpdateArguments(NativeOp op, Policy policy, int warmupIterations, double momentum) {
         Objects.requireNonNull(policy, "policy");
         if (warmupIterations < 0) {
-            throw new IllegalArgumentException(OP_NAME + ": 'warmupIterations' must be >= 0, got " + warmupIterations);
+            throw new IllegalArgumentException(op.opName() + ": 'warmupIterations' must be >= 0, got "
+                    + warmupIterations);
         }
         if (policy == Policy.EMA && !(momentum > 0.0 && momentum < 1.0)) {
-            throw new IllegalArgumentException(OP_NAME + ": 'momentum' must be in (0, 1) for EMA, got " + momentum);
+            throw new IllegalArgumentException(op.opName() + ": 'momentum' must be in (0, 1) for EMA, got "
+                    + momentum);
         }
-        addIArgument(policy.code(), warmupIterations);
-        addTArgument(policy == Policy.EMA ? momentum : 0.0);
+        op.addIArgument(policy.code(), warmupIterations);
+        op.addTArgument(policy == Policy.EMA ? momentum : 0.0);
     }
 
     @Override
@@ -108,9 +120,16 @@ public final class ThresholdUpdateOp extends NativeOp {
         return doubleOutputs(OP_NAME, dataTypes, 3, 4, 2);
     }
 
-    /** The new tau and counts, of the dimensions of the state's tau and counts when both are DOUBLE. */
     @Override
     List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
+        return stateShapesOf(inputs);
+    }
+
+    /**
+     * The new tau and counts, of the dimensions of the state's tau and counts (inputs 0 and 1) when both are DOUBLE;
+     * else null.
+     */
+    static List<LongShapeDescriptor> stateShapesOf(List<INDArray> inputs) {
         if (inputs.size() < 2) {
             return null;
         }

@@ -107,7 +107,7 @@ class NativeOpsTest {
         assertFalse(linkError.isNative());
         assertTrue(linkError.detail().contains("cannot open shared object file"), linkError.detail());
 
-        NativeOpsStatus wrongHash = NativeOps.initialise(Mode.AUTO, () -> GOOD, () -> new long[] {1, 2, 3});
+        NativeOpsStatus wrongHash = NativeOps.initialise(Mode.AUTO, () -> GOOD, () -> new long[] {1, 2, 3, 4});
         assertFalse(wrongHash.isNative());
         assertTrue(wrongHash.detail().contains(LambertW0Op.OP_NAME), wrongHash.detail());
 

@@ -31,6 +31,8 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -141,6 +143,49 @@ class SuperLossGraphExecutionTest {
                     graph.computeScore(b.labels, b.preOutput, SOFTMAX, b.mask, false), at + " score");
         }
         assertTrue(Double.isFinite(graph.tau()));
+    }
+
+    /**
+     * On the native ops, GRAPH execution runs one op for a training call's update and rows ({@link TrainingRowsOp})
+     * with the two assigns that write the state, and one rows op for scoring: no separate update, no composite W0, no
+     * detach (ND4J's op profiler counts what each execution runs). Its instance also holds the identities that name
+     * the public outputs, which it does not execute.
+     */
+    @Test
+    void nativeGraphExecutionRunsOneOpPerEvaluation() {
+        NativeOpsTestSupport.assumeNativeOps();
+        GraphExecution execution = new GraphExecution(Threshold.ema(0.9), 1.0, 0, true);
+        ThresholdState state = new ThresholdState(Threshold.ema(0.9), 0, Threshold.ema(0.9).untrained());
+        INDArray gradient = Nd4j.ones(DataType.DOUBLE, 3, 2);
+        // The first call also loads the state into the graph's variables (as does a call after another writer).
+        execution.train(new PreparedBatch(new double[] {0.5, 1.0, 3.0}, new double[] {1.0, 0.0, 1.0}), state, gradient);
+        assertEquals(1.75, state.snapshot().tau(), 0.0, "EMA from untrained: the mean of the usable rows");
+        PreparedBatch batch = new PreparedBatch(new double[] {0.75, 2.75, 1.0}, new double[] {1.0, 1.0, 1.0});
+        long trainingOps = executedOps(() -> execution.train(batch, state, gradient));
+        long scoringOps = executedOps(() -> execution.score(new PreparedBatch(new double[] {0.7, 0.2},
+                new double[] {1.0, 1.0}), state.snapshot()));
+        assertEquals(3, trainingOps, "training: the training-rows op and two assigns");
+        assertEquals(1, scoringOps, "scoring: the rows op");
+        assertEquals(1.75 - 0.1 * (1.75 - 1.5), state.snapshot().tau(), 1e-15, "EMA: tau - 0.1 (tau - mean)");
+
+        Map<String, Integer> ops = new java.util.TreeMap<>();
+        for (org.nd4j.autodiff.functions.DifferentialFunction op : execution.sameDiff(state.snapshot()).ops()) {
+            ops.merge(op.opName(), 1, Integer::sum);
+        }
+        assertEquals(Map.of(TrainingRowsOp.OP_NAME, 1, SuperLossRowsOp.OP_NAME, 1, "assign", 2, "identity", 3), ops);
+    }
+
+    /** The number of ND4J ops {@code call} executes. */
+    private static long executedOps(Runnable call) {
+        OpProfiler.getInstance().reset();
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
+        try {
+            call.run();
+            return OpProfiler.getInstance().getInvocationsCount();
+        } finally {
+            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+            OpProfiler.getInstance().reset();
+        }
     }
 
     /** Per-output masks ([rows, nOut]): a row whose mask is all zero is masked out, the others go to the inner loss. */

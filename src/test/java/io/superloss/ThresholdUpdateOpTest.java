@@ -82,12 +82,12 @@ class ThresholdUpdateOpTest {
                 momentum)));
     }
 
-    private static INDArray column(double[] values) {
+    static INDArray column(double[] values) {
         return values.length == 0 ? Nd4j.create(DataType.DOUBLE, 0, 1)
                 : Nd4j.createFromArray(values).reshape(values.length, 1);
     }
 
-    private static void assertSameState(State expected, State got, String what) {
+    static void assertSameState(State expected, State got, String what) {
         double[] e = {expected.tau, expected.calls, expected.rowWeight, expected.seenWeight};
         double[] g = {got.tau, got.calls, got.rowWeight, got.seenWeight};
         for (int i = 0; i < 4; i++) {
@@ -100,7 +100,7 @@ class ThresholdUpdateOpTest {
      * One batch of the sequence: 0-20 rows, of which some masked (weight 0), fractional, NaN or infinite; every
      * fifth batch has no usable row and every seventh is empty.
      */
-    private static double[][] batch(Random r, int index) {
+    static double[][] batch(Random r, int index) {
         int n = index % 7 == 6 ? 0 : 1 + r.nextInt(20);
         double[] loss = new double[n];
         double[] weight = new double[n];
