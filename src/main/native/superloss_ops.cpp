@@ -458,8 +458,22 @@ double advanceState(Context& block, int inputs, const UpdateArguments& args, sd:
   return tau;
 }
 
-// The shapes of outputs 0 and 1 (the new state), first in a new list.
-sd::ShapeList* stateOutputShapes(sd::ShapeList* inputShapes) {
+// The inputs, their number and the arguments of an update about to execute, checked; returns the number of inputs.
+int checkedUpdateCall(const char* op, Context& block, UpdateArguments* args) {
+  int inputs = static_cast<int>(block.width());
+  checkUpdateInputCount(op, inputs);
+  checkUpdateInputs(op, inputs, [&](int i) { return Shape(block.array(i)->platformShapeInfo()); });
+  *args = checkedUpdateArguments(op, block);
+  return inputs;
+}
+
+// The update's input shapes and arguments, checked; then the shapes of the new state (outputs 0 and 1), first in a new
+// list.
+sd::ShapeList* checkedStateOutputShapes(const char* op, sd::ShapeList* inputShapes, Context& block) {
+  int inputs = inputShapes->size();
+  checkUpdateInputCount(op, inputs);
+  checkUpdateInputs(op, inputs, [&](int i) { return inputShape(inputShapes, i); });
+  checkedUpdateArguments(op, block);
   sd::ShapeList* list = new sd::ShapeList(outputLike(inputShape(inputShapes, 0), sd::DOUBLE));
   list->push_back(outputLike(inputShape(inputShapes, 1), sd::DOUBLE));
   return list;
@@ -476,10 +490,8 @@ class ThresholdUpdate : public DoubleOp {
 
  protected:
   Status validateAndExecute(Context& block) override {
-    int inputs = static_cast<int>(block.width());
-    checkUpdateInputCount(NAME, inputs);
-    checkUpdateInputs(NAME, inputs, [&](int i) { return Shape(block.array(i)->platformShapeInfo()); });
-    UpdateArguments args = checkedUpdateArguments(NAME, block);
+    UpdateArguments args;
+    int inputs = checkedUpdateCall(NAME, block, &args);
     checkUpdateOutputs(NAME, block, getZ(block, 0), getZ(block, 1));
     advanceState(block, inputs, args, getZ(block, 0), getZ(block, 1));
     return Status::OK;
@@ -487,11 +499,7 @@ class ThresholdUpdate : public DoubleOp {
 
  public:
   sd::ShapeList* calculateOutputShape(sd::ShapeList* inputShapes, Context& block) override {
-    int inputs = inputShapes->size();
-    checkUpdateInputCount(NAME, inputs);
-    checkUpdateInputs(NAME, inputs, [&](int i) { return inputShape(inputShapes, i); });
-    checkedUpdateArguments(NAME, block);
-    return stateOutputShapes(inputShapes);
+    return checkedStateOutputShapes(NAME, inputShapes, block);
   }
 };
 
@@ -508,10 +516,8 @@ class TrainingRows : public DoubleOp {
 
  protected:
   Status validateAndExecute(Context& block) override {
-    int inputs = static_cast<int>(block.width());
-    checkUpdateInputCount(NAME, inputs);
-    checkUpdateInputs(NAME, inputs, [&](int i) { return Shape(block.array(i)->platformShapeInfo()); });
-    UpdateArguments args = checkedUpdateArguments(NAME, block);
+    UpdateArguments args;
+    int inputs = checkedUpdateCall(NAME, block, &args);
     double lambda = checkedLambda(NAME, block, 1);
     checkUpdateOutputs(NAME, block, getZ(block, 0), getZ(block, 1));
     checkRowOutputs(NAME, {getZ(block, 2), getZ(block, 3)}, 2, Shape(block.array(2)->platformShapeInfo()));
@@ -523,12 +529,8 @@ class TrainingRows : public DoubleOp {
 
  public:
   sd::ShapeList* calculateOutputShape(sd::ShapeList* inputShapes, Context& block) override {
-    int inputs = inputShapes->size();
-    checkUpdateInputCount(NAME, inputs);
-    checkUpdateInputs(NAME, inputs, [&](int i) { return inputShape(inputShapes, i); });
-    checkedUpdateArguments(NAME, block);
     checkedLambda(NAME, block, 1);
-    sd::ShapeList* list = stateOutputShapes(inputShapes);
+    sd::ShapeList* list = checkedStateOutputShapes(NAME, inputShapes, block);
     const LongType* rows = outputLike(inputShape(inputShapes, 2), sd::DOUBLE);
     list->push_back(rows);
     list->push_back(rows);

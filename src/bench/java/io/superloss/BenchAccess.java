@@ -48,6 +48,21 @@ public final class BenchAccess {
     }
 
     /**
+     * The native {@code superloss_training_rows} op on arrays (tau, counts, superLoss, sigma), EMA with momentum 0.9,
+     * no warm-up, lambda 1.
+     */
+    public static INDArray[] emaTrainingRows(INDArray tau, INDArray counts, INDArray loss, INDArray weight) {
+        return Nd4j.exec(new TrainingRowsOp(tau, counts, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9, 1.0));
+    }
+
+    /** The native {@code superloss_training_rows} op in a graph, EMA with momentum 0.9, no warm-up, lambda 1. */
+    public static SDVariable[] emaTrainingRows(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss,
+                                               SDVariable weight) {
+        return new TrainingRowsOp(sd, tau, counts, loss, weight, ThresholdUpdateOp.Policy.EMA, 0, 0.9, 1.0)
+                .outputVariables();
+    }
+
+    /**
      * A SuperLoss(LossMSE) in GRAPH execution whose graph is built on the native ops ({@code nativeOps} true, where
      * they are loaded) or on ND4J's built-in ops only.
      */

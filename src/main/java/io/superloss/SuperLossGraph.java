@@ -340,8 +340,9 @@ public final class SuperLossGraph {
          * {@link SuperLossGraph#stateUpdates()}: the native training path is then one op for the update and the rows
          * ({@link TrainingRowsOp}) and the two assigns, without the identity_n that ties the assigns to the training
          * outputs, and neither path detaches the state variables to keep gradients off them (the composite graph
-         * keeps both: its ops need the detach to be differentiable). Default: a graph for any use, gradients
-         * included.
+         * keeps both: its ops need the detach to be differentiable). The owner also never requests the scoring
+         * outputs in the same execution as the training ones (the scoring rows would read tau while its assign may
+         * be writing it). Default: a graph for any use, gradients included.
          */
         Builder withoutGradients() {
             this.withGradients = false;

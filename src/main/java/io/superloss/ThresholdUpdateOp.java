@@ -71,7 +71,7 @@ public final class ThresholdUpdateOp extends NativeOp {
     ThresholdUpdateOp(SameDiff sd, SDVariable tau, SDVariable counts, SDVariable loss, SDVariable weight,
                       Policy policy, int warmupIterations, double momentum) {
         super(sd, doubleInputs(OP_NAME, INPUTS, new SDVariable[] {tau, counts, loss, weight}, SDVariable::dataType));
-        addArguments(policy, warmupIterations, momentum);
+        addUpdateArguments(this, policy, warmupIterations, momentum);
     }
 
     /**
@@ -83,10 +83,6 @@ public final class ThresholdUpdateOp extends NativeOp {
     ThresholdUpdateOp(INDArray tau, INDArray counts, INDArray loss, INDArray weight, Policy policy,
                       int warmupIterations, double momentum) {
         super(doubleInputs(OP_NAME, INPUTS, new INDArray[] {tau, counts, loss, weight}, INDArray::dataType), null);
-        addArguments(policy, warmupIterations, momentum);
-    }
-
-    private void addArguments(Policy policy, int warmupIterations, double momentum) {
         addUpdateArguments(this, policy, warmupIterations, momentum);
     }
 

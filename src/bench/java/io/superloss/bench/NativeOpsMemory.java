@@ -26,13 +26,13 @@ import java.util.Map;
  *
  * <ul>
  *   <li>eager: {@code EAGER} calls of {@code Nd4j.exec(new LambertW0Op(z))} on 32 doubles, then {@code EAGER / 10}
- *       calls each of the rows op and the threshold-update op on 32 rows (with weights);</li>
- *   <li>graph: {@code GRAPH} executions of one graph that holds all three ops (W0 of a placeholder, the threshold
- *       update of a state of shape [1] and the rows op on its result), through {@code SameDiff.output}, requesting
- *       every output.</li>
+ *       calls each of the rows op, the threshold-update op and the training-rows op on 32 rows (with weights);</li>
+ *   <li>graph: {@code GRAPH} executions of one graph that holds all four ops (W0 of a placeholder, the threshold
+ *       update of a state of shape [1] and the rows op on its result, the training-rows op on the same state),
+ *       through {@code SameDiff.output}, requesting every output.</li>
  * </ul>
  * With {@code builtin} as third argument the same loops run ND4J's own custom ops instead (digamma for W0, igamma for
- * the rows and threshold ops, same shapes), as a control: what ND4J's executioner and SameDiff do with memory anyway.
+ * the rows, threshold and training-rows ops, same shapes), as a control: what ND4J's executioner and SameDiff do with memory anyway.
  * Counters, each after full GCs until they settle (native buffers are freed once their Java owners are collected):
  * VmRSS from {@code /proc/self/status}; JavaCPP's {@code Pointer.physicalBytes()} (its own RSS reading),
  * {@code totalBytes()} and {@code totalCount()} (bytes and number of native allocations it tracks); ND4J's
@@ -64,6 +64,8 @@ public final class NativeOpsMemory {
         INDArray loss = Nd4j.rand(DataType.DOUBLE, ROWS, 1).muli(3);
         INDArray weight = Nd4j.ones(DataType.DOUBLE, ROWS, 1);
         weight.putScalar(3, 0, 0.0);
+        // Igamma's constructor refuses two arrays whose shape() is the same long[] object: a copy for the third call.
+        INDArray lossCopy = loss.dup();
         INDArray tau = Nd4j.scalar(1.0);
         INDArray tau0 = Nd4j.scalar(Double.NaN);
         INDArray counts0 = Nd4j.zeros(DataType.DOUBLE, 3);
@@ -71,9 +73,11 @@ public final class NativeOpsMemory {
         Runnable rowsAndUpdate = builtin ? () -> {
             Nd4j.exec(new Igamma(loss, weight));
             Nd4j.exec(new Igamma(weight, loss));
+            Nd4j.exec(new Igamma(loss, lossCopy));
         } : () -> {
             BenchAccess.superLossRows(loss, tau, weight, 1.0);
             BenchAccess.emaUpdate(tau0, counts0, loss, weight);
+            BenchAccess.emaTrainingRows(tau0, counts0, loss, weight);
         };
 
         SameDiff sd = SameDiff.create();
@@ -84,19 +88,22 @@ public final class NativeOpsMemory {
         if (builtin) {
             SDVariable gamma = new Igamma(sd, lossIn, weightIn).outputVariable();
             outputs = new String[] {new Digamma(sd, zIn).outputVariable().name(), gamma.name(),
-                new Igamma(sd, gamma, lossIn).outputVariable().name()};
+                new Igamma(sd, gamma, lossIn).outputVariable().name(),
+                new Igamma(sd, lossIn, lossIn).outputVariable().name()};
         } else {
             // State of shape [1], not rank 0: SameDiff 1.0.0-M2.1 caches released rank-0 arrays but never hands them
             // out again (ArrayCacheMemoryMgr.allocate skips rank 0), so each rank-0 intermediate stays on the heap.
-            SDVariable[] next = BenchAccess.emaUpdate(sd,
-                    sd.var("tau", Nd4j.valueArrayOf(new long[] {1}, Double.NaN, DataType.DOUBLE)),
-                    sd.var("counts", Nd4j.zeros(DataType.DOUBLE, 3)), lossIn, weightIn);
+            SDVariable tauVar = sd.var("tau", Nd4j.valueArrayOf(new long[] {1}, Double.NaN, DataType.DOUBLE));
+            SDVariable countsVar = sd.var("counts", Nd4j.zeros(DataType.DOUBLE, 3));
+            SDVariable[] next = BenchAccess.emaUpdate(sd, tauVar, countsVar, lossIn, weightIn);
             SDVariable[] rows = BenchAccess.superLossRows(sd, lossIn, next[0], weightIn, 1.0);
+            SDVariable[] training = BenchAccess.emaTrainingRows(sd, tauVar, countsVar, lossIn, weightIn);
             // Every output is requested: SameDiff 1.0.0-M2.1 remembers the id of every intermediate array it releases
             // in a set it never clears (InferenceSession.freedArrays), about 65 bytes of heap per released array
             // per call whatever the op; with nothing released, what remains is the ops' own behaviour.
             outputs = new String[] {LambertW.w0(sd, zIn).name(), next[0].name(), next[1].name(), rows[0].name(),
-                rows[1].name(), rows[2].name()};
+                rows[1].name(), rows[2].name(), training[0].name(), training[1].name(), training[2].name(),
+                training[3].name()};
         }
         Map<String, INDArray> feed = Map.of("z", z, "loss", loss, "weight", weight);
 
@@ -132,8 +139,8 @@ public final class NativeOpsMemory {
         Snapshot after = Snapshot.take();
         System.out.println(after.line("after"));
         System.out.println(after.difference(before));
-        System.out.printf("%d eager W0 calls (+ %d rows and %d threshold calls) in %.1f s; %d graph calls in %.1f s%n",
-                eager, eager / 10, eager / 10, eagerSeconds, graph, graphSeconds);
+        System.out.printf("%d eager W0 calls (+ %d rows, threshold and training-rows calls each) in %.1f s; %d graph "
+                + "calls in %.1f s%n", eager, eager / 10, eagerSeconds, graph, graphSeconds);
         System.out.println("in the graph: " + sd.getOps().keySet());
     }
 
