@@ -4,6 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 import java.util.Arrays;
 import java.util.List;
@@ -102,6 +103,13 @@ public final class LambertW0Op extends NativeOp {
             throw new IllegalArgumentException(OP_NAME + " takes 1 input, got data types " + dataTypes);
         }
         return List.of(requireSupported(dataTypes.get(0), "input", dataTypes.get(0)));
+    }
+
+    /** One output of the input's dimensions and type, for a FLOAT or DOUBLE, non-empty input. */
+    @Override
+    List<LongShapeDescriptor> outputShapesOf(List<INDArray> inputs) {
+        LongShapeDescriptor w = inputs.size() != 1 ? null : outputLike(inputs.get(0), DataType.FLOAT, DataType.DOUBLE);
+        return w == null ? null : List.of(w);
     }
 
     @Override

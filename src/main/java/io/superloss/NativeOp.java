@@ -104,15 +104,20 @@ abstract class NativeOp extends DynamicCustomOp {
     }
 
     /**
-     * A new, non-empty DOUBLE array's shape of {@code array}'s dimensions in 'c' order, as the native ops allocate
-     * their outputs; null if {@code array} is null, empty or not DOUBLE.
+     * The shape of a new array of {@code array}'s dimensions and data type in 'c' order, as the native ops allocate
+     * their outputs; null if {@code array} is null, empty or not of one of {@code types}.
      */
-    static LongShapeDescriptor doubleOutputLike(INDArray array) {
-        if (array == null || array.isEmpty() || array.dataType() != DataType.DOUBLE) {
+    static LongShapeDescriptor outputLike(INDArray array, DataType... types) {
+        if (array == null || array.isEmpty() || !Arrays.asList(types).contains(array.dataType())) {
             return null;
         }
         long[] shape = array.shape();
-        return LongShapeDescriptor.fromShape(shape, Nd4j.getStrides(shape, 'c'), 1, 'c', DataType.DOUBLE, false);
+        return LongShapeDescriptor.fromShape(shape, Nd4j.getStrides(shape, 'c'), 1, 'c', array.dataType(), false);
+    }
+
+    /** {@link #outputLike} for DOUBLE arrays only. */
+    static LongShapeDescriptor doubleOutputLike(INDArray array) {
+        return outputLike(array, DataType.DOUBLE);
     }
 
     /**

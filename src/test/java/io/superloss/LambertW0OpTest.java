@@ -405,6 +405,22 @@ class LambertW0OpTest {
         assertTrue(output.contains("w: " + Arrays.toString(w)), output);
     }
 
+    /**
+     * The output shapes that the op computes in Java for SameDiff are the native shape function's: FLOAT and DOUBLE,
+     * rank 0 to 3, 'f' order and views (the output is always a new 'c' array of the input's dimensions).
+     */
+    @Test
+    void javaOutputShapesAreTheNativeOnes() {
+        INDArray cube = Nd4j.rand(DataType.DOUBLE, 4, 3, 2);
+        INDArray[] inputs = {Nd4j.scalar(0.5), Nd4j.createFromArray(1.0, 2.0), cube, cube.dup('f'),
+            cube.permute(2, 0, 1), cube.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all(), NDArrayIndex.point(1))};
+        for (INDArray z : inputs) {
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                SuperLossRowsOpTest.assertSameShapes(new LambertW0Op(type == DataType.DOUBLE ? z : z.castTo(type)), 1);
+            }
+        }
+    }
+
     @Test
     void rejectsUnsupportedInputWithTheReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
