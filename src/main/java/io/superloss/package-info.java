@@ -24,8 +24,9 @@
  *       {@code CudaKernels} (the CUDA versions, built by the {@code cuda} Maven profile).</li>
  *   <li>Native ops: on ND4J's CPU backend (Linux x86-64, nd4j-native 1.0.0-M2.1) the library registers ops of its own
  *       into libnd4j ({@code src/main/native}, loaded by {@code NativeOps}): W0 ({@link io.superloss.LambertW0Op}),
- *       the SuperLoss rows ({@link io.superloss.SuperLossRowsOp}) and the threshold update
- *       ({@link io.superloss.ThresholdUpdateOp}), each one graph op where the composite form needs many;
+ *       the SuperLoss rows ({@link io.superloss.SuperLossRowsOp}), the threshold update
+ *       ({@link io.superloss.ThresholdUpdateOp}) and both in one for graphs without gradients
+ *       ({@link io.superloss.TrainingRowsOp}), each one graph op where the composite form needs many;
  *       {@link io.superloss.LambertW#nativeOps()} says which form is in use. Their arithmetic is the generated C of
  *       the Java kernels.</li>
  *   <li>Training engines that train copies of a network apart: {@link io.superloss.NetworkThresholds} takes, merges
